@@ -1,0 +1,193 @@
+package radosengine
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+
+	"github.com/ceph/go-ceph/rados"
+
+	"github.com/radosswift/radosswift/diskfile"
+	"github.com/radosswift/radosswift/internal/swift"
+)
+
+// object is one opened version.
+type object struct {
+	e          *Engine
+	ref        diskfile.ObjectRef
+	head       string
+	st         *headState
+	meta       map[string]string
+	prefetched []byte // the first bytes of inline data, read with the metadata
+}
+
+func (o *object) Metadata() map[string]string    { return o.meta }
+func (o *object) DataTimestamp() swift.Timestamp { return o.st.ts }
+func (o *object) Timestamp() swift.Timestamp     { return o.st.newest() }
+func (o *object) ContentLength() int64           { return o.st.record.Size }
+func (o *object) ETag() string                   { return o.st.record.ETag }
+
+// errVersionChanged: the head was overwritten while an inline object was being read.
+var errVersionChanged = errors.New("object was overwritten while being read")
+
+// Reader streams [offset, offset+length) chunk by chunk; for objects in tails, up to
+// Parallel stripes are fetched ahead in parallel.
+func (o *object) Reader(ctx context.Context, offset, length int64) (io.ReadCloser, error) {
+	size := o.st.record.Size
+	if offset < 0 || length < 0 || offset+length > size {
+		return nil, fmt.Errorf("range %d+%d outside object of %d bytes", offset, length, size)
+	}
+	r := &reader{ctx: ctx, o: o, next: offset, end: offset + length}
+	if offset == 0 && length == size {
+		r.md5 = md5.New()
+	}
+	r.ahead = make(chan chan chunk, o.e.cfg.Parallel)
+	r.stop = make(chan struct{})
+	return r, nil
+}
+
+type chunk struct {
+	data []byte
+	err  error
+}
+
+type reader struct {
+	ctx      context.Context
+	o        *object
+	next     int64 // offset of the next chunk to fetch
+	end      int64
+	cur      []byte
+	ahead    chan chan chunk // fetches in flight, in order
+	inflight int
+	md5      hash.Hash // set for whole-object reads, which are verified
+	verified bool
+	err      error
+	stop     chan struct{}
+	closed   bool
+}
+
+func (r *reader) Read(p []byte) (int, error) {
+	for len(r.cur) == 0 {
+		if r.err != nil {
+			return 0, r.err
+		}
+		r.fill()
+		if r.inflight == 0 {
+			r.err = r.finish()
+			return 0, r.err
+		}
+		result := <-<-r.ahead
+		r.inflight--
+		if result.err != nil {
+			r.err = result.err
+			return 0, r.err
+		}
+		r.cur = result.data
+		if r.md5 != nil {
+			r.md5.Write(r.cur)
+		}
+	}
+	n := copy(p, r.cur)
+	r.cur = r.cur[n:]
+	return n, nil
+}
+
+// fill starts fetches until Parallel are in flight or the range is covered.
+func (r *reader) fill() {
+	for r.inflight < cap(r.ahead) && r.next < r.end {
+		if err := ctxErr(r.ctx); err != nil {
+			done := make(chan chunk, 1)
+			done <- chunk{err: err}
+			r.ahead <- done
+			r.inflight++
+			r.next = r.end
+			return
+		}
+		stripe := r.o.e.cfg.StripeSize
+		if r.o.st.record.Stripe > 0 {
+			stripe = r.o.st.record.Stripe
+		}
+		off := r.next
+		n := min(stripe-off%stripe, r.end-off)
+		r.next += n
+		done := make(chan chunk, 1)
+		r.ahead <- done
+		r.inflight++
+		if data, ok := r.fromPrefetch(off, n); ok {
+			done <- chunk{data: data}
+			continue
+		}
+		go func() { done <- r.fetch(off, n, stripe) }()
+	}
+}
+
+func (r *reader) fromPrefetch(off, n int64) ([]byte, bool) {
+	pre := r.o.prefetched
+	if r.o.st.record.Upload != "" || off+n > int64(len(pre)) {
+		return nil, false
+	}
+	return pre[off : off+n], true
+}
+
+// fetch reads one chunk: from a tail (immutable, so no guard is needed), or from the head
+// guarded on the version's timestamp so an overwrite in between is an error, not a mix.
+func (r *reader) fetch(off, n, stripe int64) chunk {
+	e := r.o.e
+	buf := make([]byte, n)
+	if upload := r.o.st.record.Upload; upload != "" {
+		tail := tailObjectName(upload, int(off/stripe))
+		got, err := e.readAt(e.data, tail, buf, uint64(off%stripe))
+		if err != nil {
+			return chunk{err: fmt.Errorf("reading %s: %w", tail, err)}
+		}
+		if int64(got) != n {
+			return chunk{err: r.corrupt(fmt.Sprintf("tail %s is short: %d of %d bytes at %d", tail, got, n, off%stripe))}
+		}
+		return chunk{data: buf}
+	}
+	op := rados.CreateReadOp()
+	defer op.Release()
+	op.Exec(cmpomapClass, "cmp_vals", guardEqual(map[string]string{keyTS: r.o.st.ts.Internal()}))
+	step := op.Read(uint64(off), buf)
+	if err := e.operateRead(e.data, r.o.head, op); err != nil {
+		if errors.Is(err, errGuard) || errors.Is(err, errNoObject) {
+			return chunk{err: errVersionChanged}
+		}
+		return chunk{err: err}
+	}
+	if step.BytesRead != n {
+		return chunk{err: r.corrupt(fmt.Sprintf("head data is short: %d of %d bytes at %d", step.BytesRead, n, off))}
+	}
+	return chunk{data: buf}
+}
+
+// finish checks a whole-object read: the MD5 of the bytes must be the stored ETag.
+func (r *reader) finish() error {
+	if r.md5 == nil || r.verified {
+		return io.EOF
+	}
+	r.verified = true
+	if got := hex.EncodeToString(r.md5.Sum(nil)); got != r.o.st.record.ETag {
+		return r.corrupt(fmt.Sprintf("md5 %s differs from etag %s", got, r.o.st.record.ETag))
+	}
+	return io.EOF
+}
+
+// corrupt quarantines the version being read and returns ErrQuarantined.
+func (r *reader) corrupt(reason string) error {
+	qerr := r.o.e.Quarantine(context.Background(), r.o.ref, r.o.st.ts, reason)
+	if qerr != nil {
+		return fmt.Errorf("%w (%s); quarantine failed: %v", diskfile.ErrQuarantined, reason, qerr)
+	}
+	return fmt.Errorf("%w: %s", diskfile.ErrQuarantined, reason)
+}
+
+// Close abandons fetches in flight; their goroutines end on their own (buffered channels).
+func (r *reader) Close() error {
+	r.closed = true
+	return nil
+}

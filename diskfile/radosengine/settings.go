@@ -1,0 +1,92 @@
+package radosengine
+
+import (
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/radosswift/radosswift/diskfile"
+	"github.com/radosswift/radosswift/radosconn"
+)
+
+func init() { diskfile.Register("rados", newFromSettings) }
+
+// Settings of the rados engine, as they appear in a server's config section:
+//
+//	rados_ceph_conf     /etc/ceph/ceph.conf
+//	rados_user          radosswift             (cephx user, without "client.")
+//	rados_pool          radosswift             (per policy: rados_pool_N)
+//	rados_op_timeout    10                     (seconds; an OSD op fails after this)
+//	rados_stripe_size   4194304                (bytes per tail; also the inline limit)
+//	rados_parallel      4                      (stripes in flight per request)
+//	gc_grace            300                    (seconds superseded tails stay readable)
+//	upload_timeout      21600                  (seconds before an uncommitted upload is reclaimed)
+//	reclaim_age         604800                 (seconds tombstones are kept)
+func newFromSettings(s map[string]string) (diskfile.Engine, error) {
+	conn := radosconn.Config{CephConf: or(s["rados_ceph_conf"], "/etc/ceph/ceph.conf"), User: or(s["rados_user"], "radosswift")}
+	cfg := DefaultConfig(or(s["rados_pool"], "radosswift"))
+	var err error
+	seconds := func(key string, into *time.Duration) {
+		if v, ok := s[key]; ok && err == nil {
+			var f float64
+			if f, err = strconv.ParseFloat(v, 64); err != nil || f < 0 {
+				err = fmt.Errorf("%s = %q: want seconds", key, v)
+			}
+			*into = time.Duration(f * float64(time.Second))
+		}
+	}
+	integer := func(key string, into *int64) {
+		if v, ok := s[key]; ok && err == nil {
+			if *into, err = strconv.ParseInt(v, 10, 64); err != nil || *into <= 0 {
+				err = fmt.Errorf("%s = %q: want a positive integer", key, v)
+			}
+		}
+	}
+	var parallel int64
+	seconds("rados_op_timeout", &conn.OpTimeout)
+	seconds("gc_grace", &cfg.GCGrace)
+	seconds("upload_timeout", &cfg.UploadTimeout)
+	seconds("reclaim_age", &cfg.ReclaimAge)
+	integer("rados_stripe_size", &cfg.StripeSize)
+	integer("rados_parallel", &parallel)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Parallel = int(parallel)
+	if cfg.StripeSize > 128<<20 {
+		return nil, fmt.Errorf("rados_stripe_size %d is above RADOS's 128 MiB object limit", cfg.StripeSize)
+	}
+	cluster, err := sharedCluster(conn)
+	if err != nil {
+		return nil, err
+	}
+	return New(cluster, cfg)
+}
+
+func or(v, fallback string) string {
+	if v == "" {
+		return fallback
+	}
+	return v
+}
+
+// One librados connection per cluster and identity serves every policy of a process.
+var (
+	clustersMu sync.Mutex
+	clusters   = map[radosconn.Config]*radosconn.Cluster{}
+)
+
+func sharedCluster(cfg radosconn.Config) (*radosconn.Cluster, error) {
+	clustersMu.Lock()
+	defer clustersMu.Unlock()
+	if c, ok := clusters[cfg]; ok {
+		return c, nil
+	}
+	c, err := radosconn.Connect(cfg)
+	if err != nil {
+		return nil, err
+	}
+	clusters[cfg] = c
+	return c, nil
+}
