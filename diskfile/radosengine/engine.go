@@ -20,6 +20,7 @@ import (
 // Config is the engine's tuning; zero values take the defaults below.
 type Config struct {
 	Pool          string
+	Namespace     string        // RADOS namespace prefix, for several installations in one pool
 	StripeSize    int64         // bytes per tail object, and the largest object kept inline in its head
 	Prefetch      int           // bytes read together with the metadata on open
 	Parallel      int           // stripes in flight per upload or download
@@ -96,7 +97,7 @@ func New(cluster *radosconn.Cluster, cfg Config) (*Engine, error) {
 	for _, target := range []struct {
 		ioctx **rados.IOContext
 		ns    string
-	}{{&e.data, nsData}, {&e.gc, nsGC}, {&e.quarantine, nsQuarantine}} {
+	}{{&e.data, cfg.Namespace + nsData}, {&e.gc, cfg.Namespace + nsGC}, {&e.quarantine, cfg.Namespace + nsQuarantine}} {
 		if *target.ioctx, err = cluster.OpenPool(cfg.Pool); err != nil {
 			e.Close()
 			return nil, err

@@ -12,10 +12,11 @@ import (
 
 // RADOS namespaces of the pool: object heads and tails live in the default namespace,
 // the collector's index and quarantined objects apart, so listing one does not list all.
+// Each is appended to Config.Namespace.
 const (
 	nsData       = ""
-	nsGC         = "radosswift.gc"
-	nsQuarantine = "radosswift.quarantine"
+	nsGC         = ".gc"
+	nsQuarantine = ".quarantine"
 )
 
 // headObjectName derives an object's RADOS name from its policy and path alone, never

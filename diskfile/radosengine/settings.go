@@ -17,6 +17,7 @@ func init() { diskfile.Register("rados", newFromSettings) }
 //	rados_ceph_conf     /etc/ceph/ceph.conf
 //	rados_user          radosswift             (cephx user, without "client.")
 //	rados_pool          radosswift             (per policy: rados_pool_N)
+//	rados_namespace     ""                     (RADOS namespace prefix; lets installations share a pool)
 //	rados_op_timeout    10                     (seconds; an OSD op fails after this)
 //	rados_stripe_size   4194304                (bytes per tail; also the inline limit)
 //	rados_parallel      4                      (stripes in flight per request)
@@ -26,6 +27,7 @@ func init() { diskfile.Register("rados", newFromSettings) }
 func newFromSettings(s map[string]string) (diskfile.Engine, error) {
 	conn := radosconn.Config{CephConf: or(s["rados_ceph_conf"], "/etc/ceph/ceph.conf"), User: or(s["rados_user"], "radosswift")}
 	cfg := DefaultConfig(or(s["rados_pool"], "radosswift"))
+	cfg.Namespace = s["rados_namespace"]
 	var err error
 	seconds := func(key string, into *time.Duration) {
 		if v, ok := s[key]; ok && err == nil {
