@@ -124,9 +124,12 @@ func (e *Engine) Close() error {
 
 // Every RADOS operation goes through these helpers: one place to count and to map errors.
 
+// Writes are sent with FULL_TRY: on a full pool or cluster librados would otherwise
+// hold them until the op timeout; with it the OSD answers at once (ENOSPC or EDQUOT,
+// our ErrNoSpace), and deletes, which free space, still go through.
 func (e *Engine) operateWrite(ioctx *rados.IOContext, oid string, op *rados.WriteOp) error {
 	e.Ops.Writes.Add(1)
-	return mapError(op.Operate(ioctx, oid, rados.OperationNoFlag))
+	return mapError(op.Operate(ioctx, oid, rados.OperationFullTry))
 }
 
 func (e *Engine) operateRead(ioctx *rados.IOContext, oid string, op *rados.ReadOp) error {
@@ -135,13 +138,17 @@ func (e *Engine) operateRead(ioctx *rados.IOContext, oid string, op *rados.ReadO
 }
 
 func (e *Engine) writeFull(ioctx *rados.IOContext, oid string, data []byte) error {
-	e.Ops.Writes.Add(1)
-	return mapError(ioctx.WriteFull(oid, data))
+	op := rados.CreateWriteOp()
+	defer op.Release()
+	op.WriteFull(data)
+	return e.operateWrite(ioctx, oid, op)
 }
 
 func (e *Engine) remove(ioctx *rados.IOContext, oid string) error {
-	e.Ops.Writes.Add(1)
-	return mapError(ioctx.Delete(oid))
+	op := rados.CreateWriteOp()
+	defer op.Release()
+	op.Remove()
+	return e.operateWrite(ioctx, oid, op)
 }
 
 func (e *Engine) readAt(ioctx *rados.IOContext, oid string, buf []byte, off uint64) (int, error) {
