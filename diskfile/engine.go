@@ -5,6 +5,7 @@ package diskfile
 
 import (
 	"context"
+	"fmt"
 	"io"
 
 	"github.com/radosswift/radosswift/internal/swift"
@@ -81,4 +82,23 @@ type Writer interface {
 	ETag() string
 	// Written is the number of bytes written so far.
 	Written() int64
+}
+
+// Collector is implemented by engines that leave garbage behind on purpose (superseded
+// data kept for readers in flight, tombstones kept for reclaim_age) and reclaim it later.
+type Collector interface {
+	CollectGarbage(ctx context.Context) (GCReport, error)
+}
+
+// GCReport says what one collector pass did.
+type GCReport struct {
+	Entries             int // index entries examined
+	UploadsReclaimed    int // uploads whose data no version needs any more
+	TombstonesReclaimed int // tombstones older than reclaim_age
+	Errors              int
+}
+
+func (r GCReport) String() string {
+	return fmt.Sprintf("%d entries, %d uploads and %d tombstones reclaimed, %d errors",
+		r.Entries, r.UploadsReclaimed, r.TombstonesReclaimed, r.Errors)
 }

@@ -18,6 +18,7 @@ type command struct {
 var commands = map[string]command{
 	"version": {"print the version and exit", runVersion},
 	"probe":   {"prove this node can use its pool: one write op and one read op as the servers' user", runProbe},
+	"gc":      {"reclaim superseded and abandoned object data and old tombstones (-c object-server.conf)", runGC},
 }
 
 func main() {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ceph/go-ceph/rados"
 
+	"github.com/radosswift/radosswift/diskfile"
 	"github.com/radosswift/radosswift/internal/swift"
 )
 
@@ -88,18 +89,10 @@ func (e *Engine) removeTails(upload string, known int, probe bool) error {
 	return nil
 }
 
-// GCReport says what one collector pass did.
-type GCReport struct {
-	Entries             int // index entries examined
-	UploadsReclaimed    int
-	TombstonesReclaimed int
-	Errors              int
-}
+// GCReport is the collector's account of one pass.
+type GCReport = diskfile.GCReport
 
-func (r GCReport) String() string {
-	return fmt.Sprintf("%d entries, %d uploads and %d tombstones reclaimed, %d errors",
-		r.Entries, r.UploadsReclaimed, r.TombstonesReclaimed, r.Errors)
-}
+var _ diskfile.Collector = (*Engine)(nil)
 
 // CollectGarbage makes one pass over the index: tails no head points at any more (after
 // GCGrace, so readers in flight finish; uncommitted ones after UploadTimeout), and
