@@ -46,7 +46,6 @@ func (o *object) Reader(ctx context.Context, offset, length int64) (io.ReadClose
 		r.md5 = md5.New()
 	}
 	r.ahead = make(chan chan chunk, o.e.cfg.Parallel)
-	r.stop = make(chan struct{})
 	return r, nil
 }
 
@@ -66,8 +65,6 @@ type reader struct {
 	md5      hash.Hash // set for whole-object reads, which are verified
 	verified bool
 	err      error
-	stop     chan struct{}
-	closed   bool
 }
 
 func (r *reader) Read(p []byte) (int, error) {
@@ -186,8 +183,11 @@ func (r *reader) corrupt(reason string) error {
 	return fmt.Errorf("%w: %s", diskfile.ErrQuarantined, reason)
 }
 
-// Close abandons fetches in flight; their goroutines end on their own (buffered channels).
+// Close abandons fetches in flight; their goroutines end on their own, each sending
+// into a buffered channel nobody reads.
 func (r *reader) Close() error {
-	r.closed = true
+	if r.err == nil {
+		r.err = errors.New("read after close")
+	}
 	return nil
 }
