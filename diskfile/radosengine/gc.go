@@ -70,23 +70,45 @@ func (e *Engine) deleteGCEntries(keys ...string) error {
 	return nil
 }
 
-// removeTails removes tails 0..known-1 of an upload. With probe, the count is unknown
-// (a crashed writer): it goes on until Parallel+1 indexes in a row are missing, since
-// at most Parallel tails were in flight when the writer stopped.
+// removeTails removes tails 0..known-1 of an upload, the last first: a removal stopped
+// halfway (a crash, an error) leaves tails 0..k, which a later probe finds from index 0.
+// Removing the first first would leave a run of missing indexes at the start, at which
+// a probe stops, and the rest would never be reclaimed. With probe, the count is
+// unknown (a crashed writer): it is counted first, see countTails.
 func (e *Engine) removeTails(upload string, known int, probe bool) error {
-	misses := 0
-	for i := 0; i < known || probe && misses <= e.cfg.Parallel; i++ {
-		err := e.remove(e.data, tailObjectName(upload, i))
-		switch {
-		case errors.Is(err, errNoObject):
-			misses++
-		case err != nil:
+	if probe {
+		n, err := e.countTails(upload)
+		if err != nil {
 			return err
-		default:
-			misses = 0
+		}
+		known = max(known, n)
+	}
+	for i := known - 1; i >= 0; i-- {
+		if err := e.remove(e.data, tailObjectName(upload, i)); err != nil && !errors.Is(err, errNoObject) {
+			return err
 		}
 	}
 	return nil
+}
+
+// countTails is one past the last tail of an upload: it looks until Parallel+1 indexes
+// in a row are missing, since at most Parallel tails were in flight when the writer
+// stopped, and tails are removed last first.
+func (e *Engine) countTails(upload string) (int, error) {
+	end := 0
+	for i, misses := 0, 0; misses <= e.cfg.Parallel; i++ {
+		e.Ops.Reads.Add(1)
+		_, err := e.data.Stat(tailObjectName(upload, i))
+		switch err = mapError(err); {
+		case errors.Is(err, errNoObject):
+			misses++
+		case err != nil:
+			return 0, err
+		default:
+			misses, end = 0, i+1
+		}
+	}
+	return end, nil
 }
 
 // GCReport is the collector's account of one pass.
