@@ -16,9 +16,12 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"version": {"print the version and exit", runVersion},
-	"probe":   {"prove this node can use its pool: one write op and one read op as the servers' user", runProbe},
-	"gc":      {"reclaim superseded and abandoned object data and old tombstones (-c object-server.conf)", runGC},
+	"version":        {"print the version and exit", runVersion},
+	"probe":          {"prove this node can use its pool: one write op and one read op as the servers' user", runProbe},
+	"object-server":  {"serve Swift's backend object protocol (-c object-server.conf)", runObjectServer},
+	"object-updater": {"deliver queued container updates (-c object-server.conf [--once])", runObjectUpdater},
+	"gc":             {"reclaim superseded and abandoned object data and old tombstones (-c object-server.conf)", runGC},
+	"bench-engine":   {"benchmark the RADOS engine against raw go-ceph (small-object PUT/GET), or its memory with --large SIZE", runBenchEngine},
 }
 
 func main() {

@@ -25,10 +25,12 @@ func init() { diskfile.Register("rados", newFromSettings) }
 //	upload_timeout      21600                  (seconds before an uncommitted upload is reclaimed)
 //	reclaim_age         604800                 (seconds tombstones are kept)
 func newFromSettings(s map[string]string) (diskfile.Engine, error) {
-	conn := radosconn.Config{CephConf: or(s["rados_ceph_conf"], "/etc/ceph/ceph.conf"), User: or(s["rados_user"], "radosswift")}
+	cluster, err := ClusterFor(s)
+	if err != nil {
+		return nil, err
+	}
 	cfg := DefaultConfig(or(s["rados_pool"], "radosswift"))
 	cfg.Namespace = s["rados_namespace"]
-	var err error
 	seconds := func(key string, into *time.Duration) {
 		if v, ok := s[key]; ok && err == nil {
 			var f float64
@@ -46,7 +48,6 @@ func newFromSettings(s map[string]string) (diskfile.Engine, error) {
 		}
 	}
 	var parallel int64
-	seconds("rados_op_timeout", &conn.OpTimeout)
 	seconds("gc_grace", &cfg.GCGrace)
 	seconds("upload_timeout", &cfg.UploadTimeout)
 	seconds("reclaim_age", &cfg.ReclaimAge)
@@ -59,11 +60,23 @@ func newFromSettings(s map[string]string) (diskfile.Engine, error) {
 	if cfg.StripeSize > 128<<20 {
 		return nil, fmt.Errorf("rados_stripe_size %d is above RADOS's 128 MiB object limit", cfg.StripeSize)
 	}
-	cluster, err := sharedCluster(conn)
-	if err != nil {
-		return nil, err
-	}
 	return New(cluster, cfg)
+}
+
+// ClusterFor is the process's connection for the rados_ceph_conf, rados_user and
+// rados_op_timeout settings of a config section: the engines and the async-pending
+// queue of a server share it.
+func ClusterFor(s map[string]string) (*radosconn.Cluster, error) {
+	conn := radosconn.Config{CephConf: or(s["rados_ceph_conf"], "/etc/ceph/ceph.conf"), User: or(s["rados_user"], "radosswift")}
+	if v, ok := s["rados_op_timeout"]; ok {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 {
+			return nil, fmt.Errorf("rados_op_timeout = %q: want seconds", v)
+		}
+		conn.OpTimeout = time.Duration(f * float64(time.Second))
+		conn.MonTimeout = conn.OpTimeout
+	}
+	return sharedCluster(conn)
 }
 
 func or(v, fallback string) string {

@@ -1,0 +1,153 @@
+package objectserver
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/radosswift/radosswift/diskfile"
+	"github.com/radosswift/radosswift/internal/swift"
+)
+
+// get serves GET and HEAD as Swift's object server does: metadata headers, the
+// X-Backend-* timestamps, conditional requests (honouring X-Backend-Etag-Is-At),
+// single and multiple byte ranges; a tombstone's 404 says when it was deleted.
+func (s *Server) get(r *objectRequest) {
+	ctx := r.ctx
+	if r.hasHeader("X-Timestamp") {
+		if _, err := r.timestamp(); err != nil {
+			respondError(ctx, statusFor(err), err.Error())
+			return
+		}
+	}
+	cond := ConditionalHeaders{
+		IfMatch: r.header("If-Match"), IfNoneMatch: r.header("If-None-Match"),
+		IfModifiedSince: r.header("If-Modified-Since"), IfUnmodifiedSince: r.header("If-Unmodified-Since"),
+	}
+	obj, err := r.engine.Open(requestContext(ctx), r.ref)
+	if err != nil {
+		var deleted *diskfile.DeletedError
+		var expired *diskfile.ExpiredError
+		switch {
+		case errors.As(err, &deleted):
+			ctx.Response.Header.Set("X-Backend-Timestamp", deleted.Timestamp.Internal())
+		case errors.As(err, &expired):
+			ctx.Response.Header.Set("X-Backend-Timestamp", expired.Timestamp.Internal())
+		}
+		status := statusFor(err)
+		if status == http.StatusNotFound {
+			if c := EvaluateConditions(cond, "", zeroTime, false); c != 0 {
+				status = c
+			}
+		}
+		respondError(ctx, status, "")
+		return
+	}
+	meta := obj.Metadata()
+	size := obj.ContentLength()
+	ts := obj.Timestamp()
+	h := &ctx.Response.Header
+	contentType := meta[diskfile.KeyContentType]
+	if contentType == "" {
+		contentType = "application/octet-stream"
+	}
+	for k, v := range meta {
+		if s.isResponseHeader(k) {
+			h.Set(k, v)
+		}
+	}
+	h.Set("Content-Type", contentType)
+	h.Set("ETag", obj.ETag())
+	h.Set("Last-Modified", ts.HTTPDate())
+	h.Set("X-Timestamp", ts.Normal())
+	h.Set("X-Backend-Timestamp", ts.Internal())
+	h.Set("X-Backend-Data-Timestamp", obj.DataTimestamp().Internal())
+	h.Set("X-Backend-Durable-Timestamp", obj.DataTimestamp().Internal())
+	h.Set("Accept-Ranges", "bytes")
+
+	condETag := ConditionalETag(r.header("X-Backend-Etag-Is-At"), meta, obj.ETag())
+	lastModified := swift.Timestamp{Ticks: (ts.Ticks + 99999) / 100000 * 100000}.Time()
+	if status := EvaluateConditions(cond, condETag, lastModified, true); status != 0 {
+		ctx.SetStatusCode(status)
+		h.SetContentLength(0)
+		ctx.Response.SkipBody = true
+		return
+	}
+
+	var ranges []ByteRange
+	if rng := r.header("Range"); rng != "" && !ignoreRange(r.header("X-Backend-Ignore-Range-If-Metadata-Present"), meta) {
+		ranges, err = ParseRange(rng, size)
+		if errors.Is(err, ErrRangeUnsatisfiable) {
+			h.Set("Content-Range", UnsatisfiableContentRange(size))
+			respondError(ctx, http.StatusRequestedRangeNotSatisfiable, "")
+			return
+		}
+	}
+	switch {
+	case len(ranges) == 1:
+		s.sendBody(r, obj, http.StatusPartialContent, ranges[0].Start, ranges[0].Len())
+		h.Set("Content-Range", ContentRangeValue(ranges[0], size))
+	case len(ranges) > 1:
+		boundary := NewMultipartBoundary()
+		h.Set("Content-Type", MultipartByterangesContentType(boundary))
+		ctx.SetStatusCode(http.StatusPartialContent)
+		length := MultipartByterangesLength(boundary, contentType, size, ranges)
+		if ctx.IsHead() {
+			h.SetContentLength(int(length))
+			ctx.Response.SkipBody = true
+			return
+		}
+		reqCtx := requestContext(ctx)
+		pr, pw := io.Pipe()
+		go func() {
+			pw.CloseWithError(WriteMultipartByteranges(pw, boundary, contentType, size, ranges,
+				func(br ByteRange, w io.Writer) error {
+					rd, err := obj.Reader(reqCtx, br.Start, br.Len())
+					if err != nil {
+						return err
+					}
+					defer rd.Close()
+					_, err = io.Copy(w, rd)
+					return err
+				}))
+		}()
+		ctx.SetBodyStream(pr, int(length))
+	default:
+		s.sendBody(r, obj, http.StatusOK, 0, size)
+	}
+}
+
+// sendBody streams [offset, offset+length) of the object, or only its headers for HEAD.
+func (s *Server) sendBody(r *objectRequest, obj diskfile.Object, status int, offset, length int64) {
+	ctx := r.ctx
+	ctx.SetStatusCode(status)
+	if ctx.IsHead() {
+		ctx.Response.Header.SetContentLength(int(length))
+		ctx.Response.SkipBody = true
+		return
+	}
+	body, err := obj.Reader(requestContext(ctx), offset, length)
+	if err != nil {
+		respondError(ctx, statusFor(err), "")
+		return
+	}
+	ctx.SetBodyStream(body, int(length))
+}
+
+// ignoreRange: the proxy asks to ignore Range when the object has one of the listed
+// metadata (SLO manifests answer ranges themselves).
+func ignoreRange(list string, meta map[string]string) bool {
+	if list == "" {
+		return false
+	}
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		for k := range meta {
+			if name != "" && strings.EqualFold(k, name) {
+				return true
+			}
+		}
+	}
+	return false
+}

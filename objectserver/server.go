@@ -1,0 +1,185 @@
+package objectserver
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/valyala/fasthttp"
+	"go.uber.org/zap"
+
+	"github.com/radosswift/radosswift/diskfile"
+)
+
+// Server is one object server process.
+type Server struct {
+	cfg      Config
+	policies diskfile.Policies
+	updates  *Updater
+	log      *zap.Logger
+	handler  fasthttp.RequestHandler
+	http     *fasthttp.Server
+}
+
+// New assembles a server; wrap decorates the object handler with the pipeline's middleware.
+func New(cfg Config, policies diskfile.Policies, updates *Updater, log *zap.Logger, wrap func(fasthttp.RequestHandler) fasthttp.RequestHandler) *Server {
+	s := &Server{cfg: cfg, policies: policies, updates: updates, log: log}
+	s.handler = s.handleObject
+	if wrap != nil {
+		s.handler = wrap(s.handler)
+	}
+	s.http = &fasthttp.Server{
+		Handler:                       s.handler,
+		Name:                          "radosswift-object-server",
+		Concurrency:                   cfg.MaxClients,
+		StreamRequestBody:             true,
+		DisablePreParseMultipartForm:  true,
+		DisableHeaderNamesNormalizing: false,
+		NoDefaultContentType:          true,
+		NoDefaultDate:                 false,
+		ReadBufferSize:                16 << 10, // Swift allows 8 KiB header values
+		IdleTimeout:                   cfg.ClientTimeout,
+		TCPKeepalive:                  true,
+		Logger:                        zapPrintf{log},
+	}
+	return s
+}
+
+// Handler is the whole pipeline, for tests that serve it in-process.
+func (s *Server) Handler() fasthttp.RequestHandler { return s.handler }
+
+// Serve accepts connections until Shutdown. Each connection gets client_timeout as a
+// per-read idle limit (a slow but live upload is fine, a silent client is dropped)
+// and node_timeout... as Swift's per-chunk timeouts.
+func (s *Server) Serve(ln net.Listener) error {
+	return s.http.Serve(&deadlineListener{Listener: ln, read: s.cfg.ClientTimeout, write: s.cfg.ClientTimeout})
+}
+
+// Shutdown stops accepting, lets requests in flight finish, then returns.
+func (s *Server) Shutdown(ctx context.Context) error {
+	return s.http.ShutdownWithContext(ctx)
+}
+
+func (s *Server) handleObject(ctx *fasthttp.RequestCtx) {
+	method := string(ctx.Method())
+	switch method {
+	case "REPLICATE":
+		s.replicate(ctx)
+		return
+	case "SSYNC":
+		s.ssync(ctx)
+		return
+	case "GET", "HEAD", "PUT", "POST", "DELETE":
+	default:
+		ctx.Response.Header.Set("Allow", "DELETE, GET, HEAD, POST, PUT, REPLICATE, SSYNC")
+		respondError(ctx, http.StatusMethodNotAllowed, "")
+		return
+	}
+	device, partition, account, container, object, err := parseObjectPath(ctx.Request.Header.RequestURI())
+	if err != nil {
+		respondError(ctx, statusFor(err), err.Error())
+		return
+	}
+	idx, ok := policyIndex(ctx)
+	engine, perr := s.policies.Engine(idx)
+	if !ok || perr != nil {
+		respondError(ctx, http.StatusServiceUnavailable, "No policy with index "+string(ctx.Request.Header.Peek("X-Backend-Storage-Policy-Index")))
+		return
+	}
+	req := &objectRequest{ctx: ctx, device: device, partition: partition, engine: engine,
+		ref: diskfile.ObjectRef{Policy: idx, Account: account, Container: container, Object: object}}
+	switch method {
+	case "GET", "HEAD":
+		s.get(req)
+	case "PUT":
+		s.put(req)
+	case "POST":
+		s.post(req)
+	case "DELETE":
+		s.delete(req)
+	}
+}
+
+// requestContext bounds backend work by the request's life.
+func requestContext(ctx *fasthttp.RequestCtx) context.Context { return ctx }
+
+// respondError answers with Swift's plain error bodies.
+func respondError(ctx *fasthttp.RequestCtx, status int, body string) {
+	ctx.SetStatusCode(status)
+	if body == "" {
+		body = http.StatusText(status)
+	}
+	if ctx.IsHead() {
+		ctx.Response.Header.SetContentLength(len(body))
+		ctx.Response.SkipBody = true
+		return
+	}
+	ctx.SetContentType("text/plain; charset=UTF-8")
+	ctx.SetBodyString(body)
+}
+
+// replicate answers Swift's replicator: Ceph replicates, so this node reports no
+// suffix hashes (a pickled empty dict, which is what Swift's REPLICATE returns for a
+// partition with nothing in it), and the replicator has nothing to sync.
+func (s *Server) replicate(ctx *fasthttp.RequestCtx) {
+	ctx.SetStatusCode(http.StatusOK)
+	ctx.SetContentType("application/octet-stream")
+	ctx.SetBody(emptyPickledDict)
+}
+
+// emptyPickledDict is pickle protocol 2 for {}: "\x80\x02" PROTO, "}" EMPTY_DICT, "." STOP.
+var emptyPickledDict = []byte("\x80\x02}.")
+
+// ssync answers Swift's ssync sender with empty missing-check and updates sections:
+// nothing is missing here, because every node reads the same pool.
+func (s *Server) ssync(ctx *fasthttp.RequestCtx) {
+	ctx.SetStatusCode(http.StatusOK)
+	ctx.SetConnectionClose()
+	ctx.SetBodyString(":MISSING_CHECK: START\r\n:MISSING_CHECK: END\r\n:UPDATES: START\r\n:UPDATES: END\r\n")
+}
+
+type zapPrintf struct{ log *zap.Logger }
+
+func (z zapPrintf) Printf(format string, args ...any) { z.log.Warn(fmt.Sprintf(format, args...)) }
+
+// deadlineListener gives every read and write on a connection its own deadline: Swift's
+// client_timeout is per chunk, not per request, so a 5 GiB upload at a steady rate
+// is not cut off while a client that stops sending is.
+type deadlineListener struct {
+	net.Listener
+	read, write time.Duration
+}
+
+func (l *deadlineListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	if tcp, ok := c.(*net.TCPConn); ok {
+		tcp.SetNoDelay(true) // small responses must not wait for Nagle
+	}
+	return &deadlineConn{Conn: c, read: l.read, write: l.write}, nil
+}
+
+type deadlineConn struct {
+	net.Conn
+	read, write time.Duration
+}
+
+func (c *deadlineConn) Read(p []byte) (int, error) {
+	if c.read > 0 {
+		c.Conn.SetReadDeadline(time.Now().Add(c.read))
+	}
+	return c.Conn.Read(p)
+}
+
+func (c *deadlineConn) Write(p []byte) (int, error) {
+	if c.write > 0 {
+		c.Conn.SetWriteDeadline(time.Now().Add(c.write))
+	}
+	return c.Conn.Write(p)
+}
+
+var zeroTime time.Time
