@@ -126,7 +126,7 @@ func (u *Updater) ExpirerUpdate(r *objectRequest, op string, deleteAt int64, ts 
 	// The hidden account always lives in policy 0.
 	headers = u.commonHeaders(r, headers, 0)
 	pending := PendingUpdate{Op: op, Account: u.cfg.ExpiringObjectsAccount, Container: container,
-		Object: fmt.Sprintf("%s-%s/%s/%s", swift.NormalizeDeleteAt(deleteAt), r.ref.Account, r.ref.Container, r.ref.Object),
+		Object:  fmt.Sprintf("%s-%s/%s/%s", swift.NormalizeDeleteAt(deleteAt), r.ref.Account, r.ref.Container, r.ref.Object),
 		Headers: headers, Policy: 0}
 	u.sendAll(targets, partition, pending)
 }
