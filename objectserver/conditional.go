@@ -19,7 +19,9 @@ import (
 // Known difference: swob treats a present-but-empty If-Match as an empty
 // list that nothing matches (412 on an existing object); here an empty
 // value cannot be told from an absent header and is ignored. A value of
-// only spaces or commas is still a present, empty list, as in swob.
+// only spaces or commas is still a present, empty list, as in swob, so a
+// caller that can see the header is present but empty gets swob's answer by
+// passing "," instead.
 type ConditionalHeaders struct {
 	IfMatch, IfNoneMatch, IfModifiedSince, IfUnmodifiedSince string
 }

@@ -25,6 +25,9 @@ func (s *Server) get(r *objectRequest) {
 		IfMatch: r.header("If-Match"), IfNoneMatch: r.header("If-None-Match"),
 		IfModifiedSince: r.header("If-Modified-Since"), IfUnmodifiedSince: r.header("If-Unmodified-Since"),
 	}
+	if cond.IfMatch == "" && r.hasHeader("If-Match") {
+		cond.IfMatch = "," // present but empty: a list nothing matches, as in swob
+	}
 	obj, err := r.engine.Open(requestContext(ctx), r.ref)
 	if err != nil {
 		var deleted *diskfile.DeletedError
@@ -76,7 +79,8 @@ func (s *Server) get(r *objectRequest) {
 	}
 
 	var ranges []ByteRange
-	if rng := r.header("Range"); rng != "" && !ignoreRange(r.header("X-Backend-Ignore-Range-If-Metadata-Present"), meta) {
+	// HEAD never looks at Range in Swift: always the whole object's length, 200.
+	if rng := r.header("Range"); rng != "" && !ctx.IsHead() && !ignoreRange(r.header("X-Backend-Ignore-Range-If-Metadata-Present"), meta) {
 		ranges, err = ParseRange(rng, size)
 		if errors.Is(err, ErrRangeUnsatisfiable) {
 			h.Set("Content-Range", UnsatisfiableContentRange(size))
