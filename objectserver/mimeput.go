@@ -85,9 +85,6 @@ var (
 	ErrMIMEFooterTooLarge = &MIMEError{Status: http.StatusBadRequest, Reason: "footer doc too large"}
 )
 
-// errMalformedMIME is ErrMIMEInvalid under the name put.go tests for.
-var errMalformedMIME = ErrMIMEInvalid
-
 // MIMEErrorStatus is the HTTP status for err: the Status of the MIMEError it is or
 // wraps, 500 for anything else (as Swift answers unexpected exceptions).
 func MIMEErrorStatus(err error) int {

@@ -9,6 +9,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/valyala/fasthttp"
+	"go.uber.org/zap"
+
 	"github.com/radosswift/radosswift/diskfile"
 	"github.com/radosswift/radosswift/internal/swift"
 )
@@ -66,7 +69,7 @@ func (s *Server) put(r *objectRequest) {
 	}
 	defer w.Abort() // a no-op after a commit
 	if err := s.copyBody(w, body); err != nil {
-		respondError(ctx, statusFor(err), "")
+		respondMIMEError(ctx, err)
 		return
 	}
 	if size >= 0 && w.Written() != size {
@@ -83,7 +86,7 @@ func (s *Server) put(r *objectRequest) {
 	var footers map[string]string
 	if mime != nil {
 		if footers, err = mime.Footers(); err != nil {
-			respondError(ctx, statusFor(err), err.Error())
+			respondMIMEError(ctx, err)
 			return
 		}
 		for k, v := range footers {
@@ -104,7 +107,10 @@ func (s *Server) put(r *objectRequest) {
 		return
 	}
 	if mime != nil {
-		mime.Drain()
+		// The object is committed: a broken tail of the body is only worth a log line.
+		if err := mime.Drain(); err != nil {
+			s.log.Info("PUT body: trailing MIME documents unreadable", zap.Error(err))
+		}
 	}
 	etag := w.ETag()
 
@@ -127,6 +133,17 @@ func (s *Server) put(r *objectRequest) {
 	s.updates.ContainerUpdate(r, "PUT", update)
 	ctx.Response.Header.Set("ETag", etag)
 	ctx.SetStatusCode(http.StatusCreated)
+}
+
+// respondMIMEError answers with the status of err and, for a MIME body error,
+// the text Swift sends.
+func respondMIMEError(ctx *fasthttp.RequestCtx, err error) {
+	var mimeErr *MIMEError
+	if errors.As(err, &mimeErr) {
+		respondError(ctx, mimeErr.Status, mimeErr.Reason)
+		return
+	}
+	respondError(ctx, statusFor(err), "")
 }
 
 // checkObjectCreation is Swift's check_object_creation; it returns the expected size
