@@ -107,3 +107,22 @@ func (c *Cluster) Config() Config { return c.cfg }
 
 // Shutdown closes the connection; I/O contexts opened from it must be destroyed first.
 func (c *Cluster) Shutdown() { c.conn.Shutdown() }
+
+// PoolUsage reports a pool as Swift's recon reports a disk: the cluster's raw size and
+// free space, and the bytes the pool's objects use (statistics come from the mgr).
+func (c *Cluster) PoolUsage(pool string) (size, used, avail int64, err error) {
+	ioctx, err := c.OpenPool(pool)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	defer ioctx.Destroy()
+	ps, err := ioctx.GetPoolStats()
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("rados: stats of pool %q: %w", pool, err)
+	}
+	cs, err := c.conn.GetClusterStats()
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("rados: cluster stats: %w", err)
+	}
+	return int64(cs.Kb) << 10, int64(ps.Num_bytes), int64(cs.Kb_avail) << 10, nil
+}

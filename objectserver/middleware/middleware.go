@@ -1,0 +1,59 @@
+// Package middleware holds the object server's pipeline filters, each a fasthttp
+// middleware configured from its [filter:NAME] section, as Swift's paste filters are:
+//
+//   - Healthcheck: Swift's healthcheck (GET /healthcheck, disable_path);
+//   - Recon: Swift's recon endpoints that swift-recon asks an object server for,
+//     answered from the Ceph pool and the node's async-pending queue;
+//   - AccessLog: one line per request in Swift's object-server log format;
+//   - Metrics: a Prometheus text exposition at /metrics.
+//
+// Build composes them from a [pipeline:main] line.
+package middleware
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/valyala/fasthttp"
+)
+
+// Middleware wraps a handler, the shape every constructor in this package returns.
+type Middleware = func(next fasthttp.RequestHandler) fasthttp.RequestHandler
+
+// isTrue is Swift's config_true_value: true, 1, yes, on, t, y (any case).
+func isTrue(value string) bool {
+	switch strings.ToLower(strings.TrimSpace(value)) {
+	case "true", "1", "yes", "on", "t", "y":
+		return true
+	}
+	return false
+}
+
+// setting returns a section's value, or fallback when it is unset or empty.
+func setting(settings map[string]string, key, fallback string) string {
+	if v := strings.TrimSpace(settings[key]); v != "" {
+		return v
+	}
+	return fallback
+}
+
+// respondPlain answers with a text/plain body, as swob's Response(body=..., content_type="text/plain").
+func respondPlain(ctx *fasthttp.RequestCtx, status int, body string) {
+	ctx.SetStatusCode(status)
+	ctx.SetContentType("text/plain")
+	ctx.SetBodyString(body)
+}
+
+// respondJSON answers 200 with content encoded as JSON, or 500 as Swift's recon does
+// when it has nothing to encode.
+func respondJSON(ctx *fasthttp.RequestCtx, content any) {
+	body, err := json.Marshal(content)
+	if err != nil {
+		respondPlain(ctx, http.StatusInternalServerError, "Internal server error.")
+		return
+	}
+	ctx.SetStatusCode(http.StatusOK)
+	ctx.SetContentType("application/json")
+	ctx.SetBody(body)
+}
