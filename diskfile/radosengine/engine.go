@@ -178,7 +178,7 @@ func mapError(err error) error {
 	if err == nil {
 		return nil
 	}
-	code := errnoOf(err)
+	code := radosconn.Errno(err)
 	switch code {
 	case errnoENOENT:
 		return errNoObject
@@ -190,32 +190,6 @@ func mapError(err error) error {
 		return diskfile.Unavailable(err)
 	}
 	return err
-}
-
-// errnoOf digs the positive errno out of a go-ceph error, including the first failing
-// step of a compound op (OperationError does not unwrap).
-func errnoOf(err error) int {
-	var opErr rados.OperationError
-	if errors.As(err, &opErr) {
-		if c := errnoOf(opErr.OpError); c != 0 {
-			return c
-		}
-		for _, stepErr := range opErr.StepErrors {
-			if c := errnoOf(stepErr); c != 0 {
-				return c
-			}
-		}
-		return 0
-	}
-	var coded interface{ ErrorCode() int }
-	if errors.As(err, &coded) {
-		c := coded.ErrorCode()
-		if c < 0 {
-			c = -c
-		}
-		return c
-	}
-	return 0
 }
 
 // ctxErr stops work for a caller that has gone away.

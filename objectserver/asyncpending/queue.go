@@ -8,7 +8,6 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"strings"
@@ -98,7 +97,7 @@ func (q *Queue) scan(shard string, visit func(key string, value []byte) bool) er
 		op := rados.CreateReadOp()
 		step := op.GetOmapValues(after, "", page)
 		err := op.Operate(q.ioctx, shard, rados.OperationNoFlag)
-		if errors.Is(err, rados.ErrNotFound) {
+		if radosconn.IsNotFound(err) {
 			op.Release()
 			return nil
 		}
