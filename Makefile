@@ -7,7 +7,7 @@ VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/radosswift/radosswift/version.Version=$(VERSION)
 RUN_DIR ?= $(CURDIR)/.run
 
-.PHONY: all deps build test run stop lint clean
+.PHONY: all deps build test bench run stop lint clean
 
 all: build
 
@@ -19,6 +19,35 @@ build: deps
 
 test: build
 	scripts/run-tests
+
+# bench: the engine against raw go-ceph (small-object PUT/GET, default sizes and
+# concurrency) and the engine's memory on one 1 GiB object, on a private test bed that
+# is always torn down; the report goes to bench/results/engine-DATE.md (about 4 minutes).
+BENCH_OUT ?= bench/results/engine-$(shell date -u +%Y-%m-%d).md
+
+bench: build
+	@set -eu; \
+	bed=$$(mktemp -d /tmp/radosswift-bench.XXXXXX); \
+	trap 'scripts/ceph-dev down "$$bed" >/dev/null 2>&1 || true' EXIT; \
+	trap 'exit 130' INT TERM; \
+	scripts/ceph-dev up "$$bed"; \
+	. "$$bed/env"; \
+	mkdir -p "$$(dirname "$(BENCH_OUT)")"; \
+	{ \
+		echo "# Engine benchmark, $$(date -u +%Y-%m-%d)"; \
+		echo; \
+		echo "radosswift $(VERSION); $$(ceph --version | cut -d' ' -f1-3); one-node memstore Ceph test bed"; \
+		echo "(scripts/ceph-dev: one mon, one mgr, one OSD, pool size 1, on this machine);"; \
+		echo "$$(nproc) cores, $$(. /etc/os-release && echo "$$PRETTY_NAME"), load average before: $$(cut -d' ' -f1-3 /proc/loadavg)."; \
+		echo; \
+		$(BIN) bench-engine; \
+		echo; \
+		$(BIN) bench-engine --large 1GiB; \
+		echo; \
+		echo "Load average after: $$(cut -d' ' -f1-3 /proc/loadavg)."; \
+	} > "$(BENCH_OUT).tmp"; \
+	mv "$(BENCH_OUT).tmp" "$(BENCH_OUT)"; \
+	echo; cat "$(BENCH_OUT)"; echo; echo "bench: written to $(BENCH_OUT)"
 
 run: build
 	@scripts/run-stack up "$(RUN_DIR)"

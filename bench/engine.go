@@ -1,5 +1,8 @@
 package bench
 
+// #include <malloc.h>
+import "C"
+
 import (
 	"bufio"
 	"bytes"
@@ -124,7 +127,7 @@ func (r *EngineResults) Errors() int64 {
 }
 
 // RunEngine measures small-object PUT and GET through the engine and through raw
-// go-ceph: for each size and concurrency, engine PUT, raw PUT, engine GET, raw GET (the
+// go-ceph: for each size and concurrency, PUT on both sides, then GET on both sides (the
 // GETs read the objects the PUTs wrote), then the objects are removed. Each measurement
 // stops by itself, after Count requests or Duration.
 func RunEngine(ctx context.Context, cfg EngineConfig) (res *EngineResults, err error) {
@@ -224,7 +227,11 @@ func (b *smallBench) progress(c Cell) {
 		c.Engine.Errors, c.Raw.Errors)
 }
 
-// group runs the four measurements of one size and concurrency.
+// group measures one size and concurrency: PUT on both sides, then GET on both sides
+// (each side reads the objects it wrote). Each pair runs in the order engine, raw, raw,
+// engine, half of the requests or of the duration at a time, so that a drift of the
+// cluster or the machine during the pair (the store filling up, other load) falls on
+// both sides alike.
 func (b *smallBench) group(ctx context.Context, prefix string, size int64, conc int) (put, get Cell) {
 	base := make([]byte, size)
 	rand.NewChaCha8(seed(size)).Read(base)
@@ -237,8 +244,7 @@ func (b *smallBench) group(ctx context.Context, prefix string, size int64, conc 
 	put = Cell{Workload: "PUT", Size: size, Concurrency: conc}
 	get = Cell{Workload: "GET", Size: size, Concurrency: conc}
 
-	r0, w0 := b.engine.Ops.Reads.Load(), b.engine.Ops.Writes.Load()
-	put.Engine = b.measure(ctx, size, base, conc, func(w *worker, i int64) error {
+	enginePut := newMeasurement(size, base, conc, func(w *worker, i int64) error {
 		w.stamp(i)
 		wr, err := b.engine.Create(ctx, ref(i), size)
 		if err != nil {
@@ -250,9 +256,7 @@ func (b *smallBench) group(ctx context.Context, prefix string, size int64, conc 
 		}
 		return wr.Commit(ctx, swift.Now(), "", meta)
 	})
-	put.Engine.RadosReads, put.Engine.RadosWrites = b.engine.Ops.Reads.Load()-r0, b.engine.Ops.Writes.Load()-w0
-
-	put.Raw = b.measure(ctx, size, base, conc, func(w *worker, i int64) error {
+	rawPut := newMeasurement(size, base, conc, func(w *worker, i int64) error {
 		w.stamp(i)
 		w.md5.Reset()
 		w.md5.Write(w.payload)
@@ -262,12 +266,15 @@ func (b *smallBench) group(ctx context.Context, prefix string, size int64, conc 
 		op.SetOmap(map[string][]byte{rawETagKey: hex.AppendEncode(nil, w.md5.Sum(nil))})
 		return op.Operate(b.raw, rawName(i), rados.OperationNoFlag)
 	})
+	r0, w0 := b.engine.Ops.Reads.Load(), b.engine.Ops.Writes.Load()
+	b.pair(ctx, enginePut, rawPut)
+	put.Engine, put.Raw = enginePut.stats(), rawPut.stats()
+	put.Engine.RadosReads, put.Engine.RadosWrites = b.engine.Ops.Reads.Load()-r0, b.engine.Ops.Writes.Load()-w0
 	put.Raw.RadosWrites = put.Raw.Ops + put.Raw.Errors
 
-	written := func(s Stats) int64 { return s.Ops + s.Errors } // indexes 0..n-1 were tried
-	r0, w0 = b.engine.Ops.Reads.Load(), b.engine.Ops.Writes.Load()
-	objects := written(put.Engine)
-	get.Engine = b.measure(ctx, size, nil, conc, func(w *worker, i int64) error {
+	// Requests 0..n-1 of a PUT measurement were all tried: the GETs read them in turn.
+	objects, rawObjects := enginePut.next.Load(), rawPut.next.Load()
+	engineGet := newMeasurement(size, nil, conc, func(w *worker, i int64) error {
 		if objects == 0 {
 			return errors.New("no objects were written")
 		}
@@ -285,7 +292,7 @@ func (b *smallBench) group(ctx context.Context, prefix string, size int64, conc 
 		defer r.Close()
 		// A whole-object reader checks length and MD5 against the stored ETag before
 		// it answers io.EOF.
-		n, err := readToEOF(r, w.buf(size))
+		n, err := readToEOF(r, w.read)
 		if err != nil {
 			return err
 		}
@@ -295,14 +302,11 @@ func (b *smallBench) group(ctx context.Context, prefix string, size int64, conc 
 		w.verified++
 		return nil
 	})
-	get.Engine.RadosReads, get.Engine.RadosWrites = b.engine.Ops.Reads.Load()-r0, b.engine.Ops.Writes.Load()-w0
-
-	rawObjects := written(put.Raw)
-	get.Raw = b.measure(ctx, size, nil, conc, func(w *worker, i int64) error {
+	rawGet := newMeasurement(size, nil, conc, func(w *worker, i int64) error {
 		if rawObjects == 0 {
 			return errors.New("no objects were written")
 		}
-		buf := w.buf(size)[:size]
+		buf := w.read[:size]
 		op := rados.CreateReadOp()
 		defer op.Release()
 		data := op.Read(0, buf)
@@ -334,14 +338,29 @@ func (b *smallBench) group(ctx context.Context, prefix string, size int64, conc 
 		w.verified++
 		return nil
 	})
+	r0, w0 = b.engine.Ops.Reads.Load(), b.engine.Ops.Writes.Load()
+	b.pair(ctx, engineGet, rawGet)
+	get.Engine, get.Raw = engineGet.stats(), rawGet.stats()
+	get.Engine.RadosReads, get.Engine.RadosWrites = b.engine.Ops.Reads.Load()-r0, b.engine.Ops.Writes.Load()-w0
 	get.Raw.RadosReads = get.Raw.Ops + get.Raw.Errors
 	return put, get
+}
+
+// pair runs the engine's and the raw measurement as engine, raw, raw, engine: each
+// half of the count or of the duration.
+func (b *smallBench) pair(ctx context.Context, engine, raw *measurement) {
+	count := int64(b.cfg.Count)
+	limits := [2]int64{(count + 1) / 2, count} // request index each half stops at (count mode)
+	for _, m := range []*measurement{engine, raw, raw, engine} {
+		m.slice(ctx, limits[m.slices], b.cfg.Duration/2)
+		m.slices++
+	}
 }
 
 // worker is one request loop's own state, so requests share nothing but the target.
 type worker struct {
 	payload  []byte // PUT data: the size's base bytes, the first 8 made unique per object
-	read     []byte // GET destination
+	read     []byte // GET destination, one byte longer than the object
 	md5      hash.Hash
 	lat      []time.Duration
 	verified int64
@@ -353,15 +372,6 @@ func (w *worker) stamp(i int64) {
 	var b [8]byte
 	binary.LittleEndian.PutUint64(b[:], uint64(i))
 	copy(w.payload, b[:])
-}
-
-// buf is a read buffer one byte longer than the object, so the read that ends the
-// object returns io.EOF with room to spare.
-func (w *worker) buf(size int64) []byte {
-	if int64(len(w.read)) < size+1 {
-		w.read = make([]byte, size+1)
-	}
-	return w.read
 }
 
 // readToEOF reads r until io.EOF into buf; more than len(buf) bytes is an error.
@@ -382,39 +392,60 @@ func readToEOF(r io.Reader, buf []byte) (int64, error) {
 	}
 }
 
-// measure runs op on conc workers until Count requests or Duration have passed, and
-// reports throughput and latency of the requests that succeeded.
-func (b *smallBench) measure(ctx context.Context, size int64, base []byte, conc int, op func(w *worker, i int64) error) Stats {
-	workers := make([]*worker, conc)
-	for k := range workers {
-		workers[k] = &worker{payload: bytes.Clone(base), md5: md5.New()}
+// measurement is one side of one workload, accumulated over its slices.
+type measurement struct {
+	size     int64
+	op       func(w *worker, i int64) error
+	workers  []*worker
+	next     atomic.Int64 // index of the next request; every index below it was tried
+	errors   atomic.Int64
+	errOnce  sync.Once
+	firstErr error
+	elapsed  time.Duration
+	slices   int
+}
+
+func newMeasurement(size int64, base []byte, conc int, op func(w *worker, i int64) error) *measurement {
+	m := &measurement{size: size, op: op, workers: make([]*worker, conc)}
+	for k := range m.workers {
+		m.workers[k] = &worker{payload: bytes.Clone(base), md5: md5.New()}
 		if base == nil {
-			workers[k].read = make([]byte, size+1)
+			m.workers[k].read = make([]byte, size+1)
 		}
 	}
-	var (
-		next     atomic.Int64
-		errCount atomic.Int64
-		errOnce  sync.Once
-		firstErr error
-		wg       sync.WaitGroup
-	)
-	count := int64(b.cfg.Count)
+	return m
+}
+
+// slice runs requests on every worker until the request index reaches limit (limit >
+// 0) or for d (limit 0).
+func (m *measurement) slice(ctx context.Context, limit int64, d time.Duration) {
+	claim := func() (int64, bool) {
+		for {
+			i := m.next.Load()
+			if limit > 0 && i >= limit {
+				return 0, false
+			}
+			if m.next.CompareAndSwap(i, i+1) {
+				return i, true
+			}
+		}
+	}
+	var wg sync.WaitGroup
 	start := time.Now()
-	deadline := start.Add(b.cfg.Duration)
-	for _, w := range workers {
+	deadline := start.Add(d)
+	for _, w := range m.workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ctx.Err() == nil && errCount.Load() < maxErrors {
-				i := next.Add(1) - 1
-				if count > 0 && i >= count || count == 0 && !time.Now().Before(deadline) {
+			for ctx.Err() == nil && m.errors.Load() < maxErrors && (limit > 0 || time.Now().Before(deadline)) {
+				i, ok := claim()
+				if !ok {
 					return
 				}
 				t0 := time.Now()
-				if err := op(w, i); err != nil {
-					errCount.Add(1)
-					errOnce.Do(func() { firstErr = err })
+				if err := m.op(w, i); err != nil {
+					m.errors.Add(1)
+					m.errOnce.Do(func() { m.firstErr = err })
 					continue
 				}
 				w.lat = append(w.lat, time.Since(t0))
@@ -422,23 +453,26 @@ func (b *smallBench) measure(ctx context.Context, size int64, base []byte, conc 
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	m.elapsed += time.Since(start)
+}
 
+// stats reports throughput and latency of the requests that succeeded.
+func (m *measurement) stats() Stats {
 	var s Stats
 	var lat []time.Duration
-	for _, w := range workers {
+	for _, w := range m.workers {
 		lat = append(lat, w.lat...)
 		s.Verified += w.verified
 	}
 	s.Ops = int64(len(lat))
-	s.Errors = errCount.Load()
-	if firstErr != nil {
-		s.FirstError = firstErr.Error()
+	s.Errors = m.errors.Load()
+	if m.firstErr != nil {
+		s.FirstError = m.firstErr.Error()
 	}
-	s.Seconds = elapsed.Seconds()
+	s.Seconds = m.elapsed.Seconds()
 	if s.Seconds > 0 {
 		s.OpsPerSec = float64(s.Ops) / s.Seconds
-		s.MiBPerSec = s.OpsPerSec * float64(size) / MiB
+		s.MiBPerSec = s.OpsPerSec * float64(m.size) / MiB
 	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	s.P50ms, s.P99ms = percentileMs(lat, 0.50), percentileMs(lat, 0.99)
@@ -484,7 +518,9 @@ func (r *EngineResults) Markdown(w io.Writer) {
 	fmt.Fprintln(w, "raw = one write op with WriteFull + SetOmap (the MD5 as the metadata key).")
 	fmt.Fprintln(w, "GET: engine = Open + whole read, MD5-verified by the engine; raw = one read op with")
 	fmt.Fprintln(w, "Read + GetOmapValuesByKeys, MD5-verified against that key. Each PUT writes a new object;")
-	fmt.Fprintln(w, "the GETs read those objects in turn. ratio = engine ops/s / raw ops/s.")
+	fmt.Fprintln(w, "the GETs read those objects in turn. Engine and raw run in the order engine, raw, raw, engine,")
+	fmt.Fprintln(w, "half the measurement at a time, so a drift during the pair falls on both alike; the objects")
+	fmt.Fprintln(w, "are removed after each size and concurrency. ratio = engine ops/s / raw ops/s.")
 	fmt.Fprintln(w)
 	var verified, ops int64
 	for _, c := range r.Cells {
@@ -523,6 +559,8 @@ type Phase struct {
 	MiBPerSec   float64 `json:"mib_per_sec"`
 	PeakRSS     int64   `json:"peak_rss"`     // bytes, highest VmRSS sampled
 	PeakGoHeap  int64   `json:"peak_go_heap"` // bytes in Go heap objects, highest sampled
+	PeakGoHeld  int64   `json:"peak_go_held"` // bytes the Go runtime holds from the OS, highest sampled
+	PeakCHeld   int64   `json:"peak_c_held"`  // bytes C malloc (librados) holds from the OS, highest sampled
 	Samples     int     `json:"samples"`
 	RadosReads  int64   `json:"rados_reads"`
 	RadosWrites int64   `json:"rados_writes"`
@@ -538,15 +576,18 @@ type LargeResults struct {
 	StripeSize  int64             `json:"stripe_size"`
 	Parallel    int               `json:"parallel"`
 	IdleRSS     int64             `json:"idle_rss"` // bytes, before the write
+	IdleGoHeap  int64             `json:"idle_go_heap"`
+	IdleGoHeld  int64             `json:"idle_go_held"`
+	IdleCHeld   int64             `json:"idle_c_held"`
 	Write       Phase             `json:"write"`
 	Read        Phase             `json:"read"`
 	ETag        string            `json:"etag"`
 	Verified    bool              `json:"verified"` // the read ended in io.EOF: length and MD5 matched
 	GC          diskfile.GCReport `json:"gc"`
 	GCSeconds   float64           `json:"gc_seconds"`
-	ObjectsHeld int               `json:"objects_before_gc"` // RADOS objects of the deleted object, before the pass
-	ObjectsLeft int               `json:"objects_after_gc"`
-	Removed     int               `json:"removed"` // objects removed at the end (collector index)
+	ObjectsHeld int               `json:"objects_before_gc"` // RADOS objects in the data namespace after the delete, before the pass
+	ObjectsLeft int               `json:"objects_after_gc"`  // and after it
+	Removed     int               `json:"removed"`           // objects removed at the end (collector index)
 }
 
 // MemoryTarget is the most a large transfer may add to the idle resident memory.
@@ -596,16 +637,21 @@ func RunLarge(ctx context.Context, cfg LargeConfig) (res *LargeResults, err erro
 	ref := diskfile.ObjectRef{Account: "AUTH_bench", Container: "bench", Object: "large/" + SizeLabel(cfg.Size)}
 	buf := make([]byte, cfg.Chunk)
 
-	// Idle: connected, engine open, buffers allocated, Go's free memory returned.
+	// Idle: connected, engine open, buffers allocated, free memory returned to the OS
+	// by Go and by C malloc; the same between the phases, so that each phase's peak is
+	// its own.
 	settle := func() {
 		runtime.GC()
 		debug.FreeOSMemory()
+		C.malloc_trim(0)
 		time.Sleep(2 * cfg.SampleEvery)
 	}
 	settle()
 	if res.IdleRSS, err = readRSS(); err != nil {
 		return res, err
 	}
+	res.IdleGoHeap, res.IdleGoHeld = goMemory()
+	res.IdleCHeld = cHeld()
 	say("idle RSS %.1f MiB", float64(res.IdleRSS)/MiB)
 
 	// Write from a generated stream: cfg.Chunk bytes at a time, never the whole object.
@@ -673,7 +719,7 @@ func RunLarge(ctx context.Context, cfg LargeConfig) (res *LargeResults, err erro
 	if err := engine.Delete(ctx, ref, swift.Now()); err != nil {
 		return res, fmt.Errorf("bench: deleting: %w", err)
 	}
-	if res.ObjectsHeld, err = countObjects(cfg.Cluster, cfg.Pool, ns); err != nil {
+	if res.ObjectsHeld, err = countObjects(cfg.Cluster, cfg.Pool, ns, ""); err != nil {
 		return res, err
 	}
 	t0 := time.Now()
@@ -682,7 +728,7 @@ func RunLarge(ctx context.Context, cfg LargeConfig) (res *LargeResults, err erro
 	if err != nil {
 		return res, fmt.Errorf("bench: collector pass: %w", err)
 	}
-	if res.ObjectsLeft, err = countObjects(cfg.Cluster, cfg.Pool, ns); err != nil {
+	if res.ObjectsLeft, err = countObjects(cfg.Cluster, cfg.Pool, ns, ""); err != nil {
 		return res, err
 	}
 	say("collector: %s in %.2fs; objects %d before, %d after", res.GC, res.GCSeconds, res.ObjectsHeld, res.ObjectsLeft)
@@ -696,7 +742,9 @@ func phase(e *radosengine.Engine, every time.Duration, size int64, fn func() err
 		if rss, err := readRSS(); err == nil {
 			p.PeakRSS = max(p.PeakRSS, rss)
 		}
-		p.PeakGoHeap = max(p.PeakGoHeap, goHeapBytes())
+		heap, held := goMemory()
+		p.PeakGoHeap, p.PeakGoHeld = max(p.PeakGoHeap, heap), max(p.PeakGoHeld, held)
+		p.PeakCHeld = max(p.PeakCHeld, cHeld())
 		p.Samples++
 	}
 	stop, done := make(chan struct{}), make(chan struct{})
@@ -750,17 +798,30 @@ func readRSS() (int64, error) {
 	return 0, errors.New("no VmRSS in /proc/self/status")
 }
 
-var heapMetric = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-
-// goHeapBytes is the memory in Go heap objects, live or not yet swept.
-func goHeapBytes() int64 {
-	s := make([]metrics.Sample, len(heapMetric))
-	copy(s, heapMetric)
-	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 {
-		return 0
+// goMemory reads the bytes in Go heap objects (live or not yet swept) and the memory
+// the Go runtime holds from the OS (mapped and not released); the rest of the resident
+// set is librados' (C) memory, the binary and the stacks of C threads.
+func goMemory() (heap, held int64) {
+	s := []metrics.Sample{
+		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/memory/classes/total:bytes"},
+		{Name: "/memory/classes/heap/released:bytes"},
 	}
-	return int64(s[0].Value.Uint64())
+	metrics.Read(s)
+	v := func(i int) int64 {
+		if s[i].Value.Kind() != metrics.KindUint64 {
+			return 0
+		}
+		return int64(s[i].Value.Uint64())
+	}
+	return v(0), v(1) - v(2)
+}
+
+// cHeld is what glibc's malloc holds from the OS over all its arenas (heap and mmapped
+// chunks, in use or free): librados' message buffers live there.
+func cHeld() int64 {
+	mi := C.mallinfo2()
+	return int64(mi.arena) + int64(mi.hblkhd)
 }
 
 // Markdown writes the memory results as a markdown section.
@@ -770,15 +831,16 @@ func (r *LargeResults) Markdown(w io.Writer) {
 	fmt.Fprintf(w, "%s; pool `%s`, namespace `%s`, started %s; stripe %s, %d stripes in flight; "+
 		"written from a generated stream and read back in 64 KiB pieces; VmRSS sampled every 100 ms.\n\n",
 		r.Machine, r.Pool, r.Namespace, r.Started.Format(time.RFC3339), SizeLabel(r.StripeSize), r.Parallel)
-	fmt.Fprintln(w, "| phase | MiB/s | seconds | peak RSS MiB | above idle MiB | Go heap peak MiB | RADOS ops |")
-	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-	fmt.Fprintf(w, "| idle, before | | | %.1f | | | |\n", mib(r.IdleRSS))
+	fmt.Fprintln(w, "| phase | MiB/s | seconds | peak RSS MiB | above idle MiB | Go heap objects MiB | Go runtime held MiB | C malloc held MiB | RADOS ops |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	fmt.Fprintf(w, "| idle, before | | | %.1f | | %.1f | %.1f | %.1f | |\n", mib(r.IdleRSS), mib(r.IdleGoHeap), mib(r.IdleGoHeld), mib(r.IdleCHeld))
 	for _, p := range []struct {
 		name string
 		ph   Phase
 	}{{"write", r.Write}, {"read, MD5-verified", r.Read}} {
-		fmt.Fprintf(w, "| %s | %.1f | %.2f | %.1f | %.1f | %.1f | %d |\n", p.name, p.ph.MiBPerSec, p.ph.Seconds,
-			mib(p.ph.PeakRSS), mib(p.ph.PeakRSS-r.IdleRSS), mib(p.ph.PeakGoHeap), p.ph.RadosReads+p.ph.RadosWrites)
+		fmt.Fprintf(w, "| %s | %.1f | %.2f | %.1f | %.1f | %.1f | %.1f | %.1f | %d |\n", p.name, p.ph.MiBPerSec, p.ph.Seconds,
+			mib(p.ph.PeakRSS), mib(p.ph.PeakRSS-r.IdleRSS), mib(p.ph.PeakGoHeap), mib(p.ph.PeakGoHeld), mib(p.ph.PeakCHeld),
+			p.ph.RadosReads+p.ph.RadosWrites)
 	}
 	fmt.Fprintln(w)
 	worst := max(r.Write.PeakRSS, r.Read.PeakRSS) - r.IdleRSS
@@ -786,10 +848,15 @@ func (r *LargeResults) Markdown(w io.Writer) {
 	if worst >= MemoryTarget {
 		verdict = "MISSED"
 	}
+	fmt.Fprintln(w, "Go heap objects, Go runtime held and C malloc held are the peaks of the bytes in Go heap objects, of what")
+	fmt.Fprintln(w, "the Go runtime holds from the OS, and of what glibc malloc holds from the OS over all its arenas (librados'")
+	fmt.Fprintln(w, "message buffers live there). Before each phase, Go and C malloc return their free memory to the OS")
+	fmt.Fprintln(w, "(debug.FreeOSMemory, malloc_trim), so each phase's peak is its own.")
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "Peak above idle: %.1f MiB (target under %d MiB: %s). Read verified (length and MD5 = ETag %s): %v.\n",
 		mib(worst), MemoryTarget/MiB, verdict, r.ETag, r.Verified)
 	fmt.Fprintf(w, "Deleted, then one collector pass (gc_grace 0, reclaim_age 0) in %.2f s: %s; "+
-		"RADOS objects of the deleted object: %d before the pass, %d after.\n",
+		"RADOS objects left in the data namespace (tails and tombstone): %d before the pass, %d after.\n",
 		r.GCSeconds, r.GC, r.ObjectsHeld, r.ObjectsLeft)
 }
 
@@ -814,7 +881,7 @@ func (m Machine) String() string {
 	if m.Kernel != "" {
 		s += ", Linux " + m.Kernel
 	}
-	return s + ", " + m.Go + ", librados " + m.Librados
+	return s + ", " + m.Go + ", librados API " + m.Librados
 }
 
 func machine() Machine {
@@ -851,7 +918,7 @@ func claimNamespace(cluster *radosconn.Cluster, pool, ns string) (string, error)
 	if ns == "" {
 		ns = fmt.Sprintf("bench-%s-%04x", time.Now().UTC().Format("20060102T150405"), rand.Uint32()&0xffff)
 	}
-	n, err := countObjects(cluster, pool, ns)
+	n, err := countObjects(cluster, pool, ns, engineNamespaces...)
 	if err != nil {
 		return "", err
 	}
@@ -861,15 +928,15 @@ func claimNamespace(cluster *radosconn.Cluster, pool, ns string) (string, error)
 	return ns, nil
 }
 
-// countObjects counts the objects in ns and the engine's namespaces under it.
-func countObjects(cluster *radosconn.Cluster, pool, ns string) (int, error) {
+// countObjects counts the objects in ns+suffix for each suffix.
+func countObjects(cluster *radosconn.Cluster, pool, ns string, suffixes ...string) (int, error) {
 	ioctx, err := cluster.OpenPool(pool)
 	if err != nil {
 		return 0, err
 	}
 	defer ioctx.Destroy()
 	total := 0
-	for _, suffix := range engineNamespaces {
+	for _, suffix := range suffixes {
 		names, err := list(ioctx, ns+suffix)
 		if err != nil {
 			return 0, err
@@ -882,7 +949,7 @@ func countObjects(cluster *radosconn.Cluster, pool, ns string) (int, error) {
 // CountObjects is the number of RADOS objects a run's namespace holds (with the
 // engine's index and quarantine namespaces): zero after every run.
 func CountObjects(cluster *radosconn.Cluster, pool, ns string) (int, error) {
-	return countObjects(cluster, pool, ns)
+	return countObjects(cluster, pool, ns, engineNamespaces...)
 }
 
 func list(ioctx *rados.IOContext, ns string) ([]string, error) {

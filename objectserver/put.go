@@ -150,6 +150,12 @@ func respondMIMEError(ctx *fasthttp.RequestCtx, err error) {
 // (-1 for chunked) and the X-Delete-At to store, or a status and reason.
 func (s *Server) checkObjectCreation(r *objectRequest, ts swift.Timestamp) (int64, int64, int, string) {
 	size := int64(-1)
+	// fasthttp gives a request with neither Content-Length nor Transfer-Encoding a
+	// "Content-Length: 0" and no body stream (New streams every other body), so that
+	// is how a missing Content-Length shows; reading the nil stream would panic.
+	if r.ctx.RequestBodyStream() == nil {
+		return 0, 0, http.StatusLengthRequired, "Missing Content-Length header."
+	}
 	if cl := r.header("Content-Length"); cl != "" {
 		n, err := strconv.ParseInt(cl, 10, 64)
 		if err != nil || n < 0 {

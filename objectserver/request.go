@@ -45,7 +45,7 @@ func (r *objectRequest) timestamp() (swift.Timestamp, error) {
 	}
 	ts, err := swift.ParseTimestamp(v)
 	if err != nil {
-		return ts, &swift.BadRequest{Reason: "X-Timestamp should be a UNIX timestamp float value; was " + strconv.Quote(v)}
+		return ts, &swift.BadRequest{Reason: "Invalid X-Timestamp header"} // swob's text
 	}
 	return ts, nil
 }

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/valyala/fasthttp"
 	"go.uber.org/zap"
@@ -81,6 +82,14 @@ func (s *Server) handleObject(ctx *fasthttp.RequestCtx) {
 	if err != nil {
 		respondError(ctx, statusFor(err), err.Error())
 		return
+	}
+	// Swift's check_utf8(path, internal=True): NUL (the reserved byte) is allowed,
+	// invalid UTF-8 is not (pending updates, kept as JSON, could not name it either).
+	for _, part := range []string{device, partition, account, container, object} {
+		if !utf8.ValidString(part) {
+			respondError(ctx, http.StatusPreconditionFailed, "Invalid UTF8 or contains NULL")
+			return
+		}
 	}
 	idx, ok := policyIndex(ctx)
 	engine, perr := s.policies.Engine(idx)

@@ -50,8 +50,9 @@ func (o *object) Reader(ctx context.Context, offset, length int64) (io.ReadClose
 }
 
 type chunk struct {
-	data []byte
-	err  error
+	data   []byte
+	pooled []byte // the pooled stripe buffer data lives in, if any: returned once consumed
+	err    error
 }
 
 type reader struct {
@@ -60,6 +61,7 @@ type reader struct {
 	next     int64 // offset of the next chunk to fetch
 	end      int64
 	cur      []byte
+	pooled   []byte          // cur's pooled buffer, returned to the engine once cur is consumed
 	ahead    chan chan chunk // fetches in flight, in order
 	inflight int
 	md5      hash.Hash // set for whole-object reads, which are verified
@@ -69,6 +71,7 @@ type reader struct {
 
 func (r *reader) Read(p []byte) (int, error) {
 	for len(r.cur) == 0 {
+		r.release()
 		if r.err != nil {
 			return 0, r.err
 		}
@@ -83,7 +86,7 @@ func (r *reader) Read(p []byte) (int, error) {
 			r.err = result.err
 			return 0, r.err
 		}
-		r.cur = result.data
+		r.cur, r.pooled = result.data, result.pooled
 		if r.md5 != nil {
 			r.md5.Write(r.cur)
 		}
@@ -134,18 +137,21 @@ func (r *reader) fromPrefetch(off, n int64) ([]byte, bool) {
 // guarded on the version's timestamp so an overwrite in between is an error, not a mix.
 func (r *reader) fetch(off, n, stripe int64) chunk {
 	e := r.o.e
-	buf := make([]byte, n)
 	if upload := r.o.st.record.Upload; upload != "" {
+		buf, pooled := e.readBuffer(n)
 		tail := tailObjectName(upload, int(off/stripe))
 		got, err := e.readAt(e.data, tail, buf, uint64(off%stripe))
 		if err != nil {
+			e.putStripe(pooled)
 			return chunk{err: fmt.Errorf("reading %s: %w", tail, err)}
 		}
 		if int64(got) != n {
+			e.putStripe(pooled)
 			return chunk{err: r.corrupt(fmt.Sprintf("tail %s is short: %d of %d bytes at %d", tail, got, n, off%stripe))}
 		}
-		return chunk{data: buf}
+		return chunk{data: buf, pooled: pooled}
 	}
+	buf := make([]byte, n)
 	op := rados.CreateReadOp()
 	defer op.Release()
 	op.Exec(cmpomapClass, "cmp_vals", guardEqual(map[string]string{keyTS: r.o.st.ts.Internal()}))
@@ -160,6 +166,25 @@ func (r *reader) fetch(off, n, stripe int64) chunk {
 		return chunk{err: r.corrupt(fmt.Sprintf("head data is short: %d of %d bytes at %d", step.BytesRead, n, off))}
 	}
 	return chunk{data: buf}
+}
+
+// readBuffer holds n bytes of a tail: a whole stripe goes into a pooled stripe buffer,
+// which the reader returns once the caller has consumed it, so a large download reuses
+// Parallel+1 buffers instead of leaving a stripe of garbage per stripe read.
+func (e *Engine) readBuffer(n int64) (buf, pooled []byte) {
+	if n != e.cfg.StripeSize {
+		return make([]byte, n), nil
+	}
+	buf = e.getStripe()[:n]
+	return buf, buf
+}
+
+// release returns the consumed chunk's pooled buffer.
+func (r *reader) release() {
+	if r.pooled != nil {
+		r.o.e.putStripe(r.pooled)
+		r.pooled = nil
+	}
 }
 
 // finish checks a whole-object read: the MD5 of the bytes must be the stored ETag.
@@ -184,10 +209,13 @@ func (r *reader) corrupt(reason string) error {
 }
 
 // Close abandons fetches in flight; their goroutines end on their own, each sending
-// into a buffered channel nobody reads.
+// into a buffered channel nobody reads (their buffers go to the garbage collector).
+// Bytes not yet read are dropped: their buffer may serve another reader now.
 func (r *reader) Close() error {
 	if r.err == nil {
 		r.err = errors.New("read after close")
 	}
+	r.cur = nil
+	r.release()
 	return nil
 }
