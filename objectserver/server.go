@@ -44,8 +44,23 @@ func New(cfg Config, policies diskfile.Policies, updates *Updater, log *zap.Logg
 		IdleTimeout:                   cfg.ClientTimeout,
 		TCPKeepalive:                  true,
 		Logger:                        zapPrintf{log},
+		HeaderReceived:                ignoreBodiesNotSent,
 	}
 	return s
+}
+
+// ignoreBodiesNotSent: the Swift proxy copies the client's Content-Length onto the
+// backend requests of its subrequests (s3api's HEAD of an upload marker carries the
+// part's length), but it only ever sends a body with PUT (and the replication verbs).
+// fasthttp would wait for those bytes before calling the handler; Swift's server
+// never reads them. The connection is closed after such a request, so that a body a
+// client did send cannot be taken for the next request.
+func ignoreBodiesNotSent(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+	if h.ContentLength() != 0 && !h.IsPut() && string(h.Method()) != "REPLICATE" && string(h.Method()) != "SSYNC" {
+		h.SetContentLength(0)
+		h.SetConnectionClose()
+	}
+	return fasthttp.RequestConfig{}
 }
 
 // Handler is the whole pipeline, for tests that serve it in-process.
