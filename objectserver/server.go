@@ -31,6 +31,7 @@ func New(cfg Config, policies diskfile.Policies, updates *Updater, log *zap.Logg
 	if wrap != nil {
 		s.handler = wrap(s.handler)
 	}
+	s.handler = recoverPanics(log, s.handler)
 	s.http = &fasthttp.Server{
 		Handler:                       s.handler,
 		Name:                          "radosswift-object-server",
@@ -123,6 +124,23 @@ func (s *Server) handleObject(ctx *fasthttp.RequestCtx) {
 		s.post(req)
 	case "DELETE":
 		s.delete(req)
+	}
+}
+
+// recoverPanics turns a panic in one request into a 500 for that request: fasthttp
+// does not recover handlers, and one bad request must not take the node down.
+func recoverPanics(log *zap.Logger, next fasthttp.RequestHandler) fasthttp.RequestHandler {
+	return func(ctx *fasthttp.RequestCtx) {
+		defer func() {
+			if p := recover(); p != nil {
+				log.Error("request handler panicked", zap.Any("panic", p), zap.Stack("stack"),
+					zap.ByteString("method", ctx.Method()), zap.ByteString("uri", ctx.Request.Header.RequestURI()))
+				ctx.ResetBody()
+				respondError(ctx, http.StatusInternalServerError, "")
+				ctx.SetConnectionClose()
+			}
+		}()
+		next(ctx)
 	}
 }
 
