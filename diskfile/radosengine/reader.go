@@ -113,6 +113,11 @@ func (r *reader) fill() {
 		}
 		off := r.next
 		n := min(stripe-off%stripe, r.end-off)
+		if pre := int64(len(r.o.prefetched)); r.o.st.record.Upload == "" && off < pre {
+			// What the open already read is served from memory; the rest of an
+			// inline object is fetched from where the prefetch ended, not again from 0.
+			n = min(n, pre-off)
+		}
 		r.next += n
 		done := make(chan chunk, 1)
 		r.ahead <- done
