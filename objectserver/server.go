@@ -144,8 +144,11 @@ func recoverPanics(log *zap.Logger, next fasthttp.RequestHandler) fasthttp.Reque
 	}
 }
 
-// requestContext bounds backend work by the request's life.
-func requestContext(ctx *fasthttp.RequestCtx) context.Context { return ctx }
+// requestContext is the context of a request's backend work. Not the fasthttp
+// RequestCtx itself: that one is cancelled when the server starts shutting down, and
+// a graceful shutdown lets requests in flight finish. Every backend op is bounded by
+// the librados timeouts instead.
+func requestContext(*fasthttp.RequestCtx) context.Context { return context.Background() }
 
 // respondError answers with Swift's plain error bodies.
 func respondError(ctx *fasthttp.RequestCtx, status int, body string) {
