@@ -7,7 +7,6 @@ package objectserver_test
 //   - ETag values are sent unquoted; swob quotes them on GET, HEAD and the PUT 201.
 //     The proxy strips quotes from backend etags everywhere (update_headers,
 //     normalize_etag), so clients see the same value. Tests compare unquoted values.
-//   - OPTIONS is answered 405 (Swift's BaseStorageServer answers it 200).
 
 import (
 	"bytes"
@@ -990,11 +989,16 @@ func TestPathsAndMethods(t *testing.T) {
 			expect(t, readResponse(t, br, "GET"), 400, nil)
 		}},
 		{"an unknown method answers 405 with Allow", func(t *testing.T, h *harness) {
-			for _, method := range []string{"INVALID", "PATCH", "OPTIONS"} {
+			for _, method := range []string{"INVALID", "PATCH"} {
 				r := h.do(method, obj, nil, nil)
 				expect(t, r, 405, nil)
 				require.Contains(t, r.Header.Get("Allow"), "PUT")
 			}
+			// OPTIONS, as Swift's BaseStorageServer answers it.
+			r := h.do("OPTIONS", obj, nil, nil)
+			expect(t, r, 200, nil)
+			require.Contains(t, r.Header.Get("Allow"), "REPLICATE")
+			require.True(t, strings.HasPrefix(r.Header.Get("Server"), "object-server/"), r.Header.Get("Server"))
 		}},
 		{"object names with //, /./, /../ and percent-encoded bytes round-trip exactly", func(t *testing.T, h *harness) {
 			for i, name := range []string{"x//y", "x/./y", "x/../y", "./o", "../o", "o/", "o//", "sp ace", "100%", "q?mark",

@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/radosswift/radosswift/diskfile"
+	"github.com/radosswift/radosswift/version"
 )
 
 // Server is one object server process.
@@ -88,9 +89,15 @@ func (s *Server) handleObject(ctx *fasthttp.RequestCtx) {
 	case "SSYNC":
 		s.ssync(ctx)
 		return
+	case "OPTIONS":
+		// Swift's BaseStorageServer: 200 with the methods served and the server type.
+		ctx.Response.Header.Set("Allow", allowedMethods)
+		ctx.Response.Header.Set("Server", "object-server/"+version.Version)
+		ctx.SetStatusCode(http.StatusOK)
+		return
 	case "GET", "HEAD", "PUT", "POST", "DELETE":
 	default:
-		ctx.Response.Header.Set("Allow", "DELETE, GET, HEAD, POST, PUT, REPLICATE, SSYNC")
+		ctx.Response.Header.Set("Allow", allowedMethods)
 		respondError(ctx, http.StatusMethodNotAllowed, "")
 		return
 	}
@@ -143,6 +150,8 @@ func recoverPanics(log *zap.Logger, next fasthttp.RequestHandler) fasthttp.Reque
 		next(ctx)
 	}
 }
+
+const allowedMethods = "DELETE, GET, HEAD, OPTIONS, POST, PUT, REPLICATE, SSYNC"
 
 // requestContext is the context of a request's backend work. Not the fasthttp
 // RequestCtx itself: that one is cancelled when the server starts shutting down, and
