@@ -6,6 +6,7 @@ package diskfile
 import (
 	"context"
 	"fmt"
+	"time"
 	"io"
 
 	"github.com/radosswift/radosswift/internal/swift"
@@ -88,6 +89,22 @@ type Writer interface {
 // data kept for readers in flight, tombstones kept for reclaim_age) and reclaim it later.
 type Collector interface {
 	CollectGarbage(ctx context.Context) (GCReport, error)
+}
+
+// RunCollector runs c every interval until ctx ends, reporting each pass: the
+// background loop of a server.
+func RunCollector(ctx context.Context, c Collector, interval time.Duration, report func(GCReport, error)) {
+	ticker := time.NewTicker(interval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+			rep, err := c.CollectGarbage(ctx)
+			report(rep, err)
+		}
+	}
 }
 
 // GCReport says what one collector pass did.

@@ -135,22 +135,12 @@ func startCollectors(ctx context.Context, node *objectNode, interval time.Durati
 		if !ok {
 			continue
 		}
-		go func() {
-			ticker := time.NewTicker(interval)
-			defer ticker.Stop()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-ticker.C:
-					rep, err := collector.CollectGarbage(ctx)
-					if err != nil {
-						node.log.Warn("collector pass failed", zap.Int("policy", idx), zap.Error(err))
-						continue
-					}
-					node.log.Info("collector pass", zap.Int("policy", idx), zap.Stringer("report", rep))
-				}
+		go diskfile.RunCollector(ctx, collector, interval, func(rep diskfile.GCReport, err error) {
+			if err != nil {
+				node.log.Warn("collector pass failed", zap.Int("policy", idx), zap.Error(err))
+				return
 			}
-		}()
+			node.log.Info("collector pass", zap.Int("policy", idx), zap.Stringer("report", rep))
+		})
 	}
 }

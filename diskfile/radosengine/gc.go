@@ -231,20 +231,3 @@ func (e *Engine) collectEntry(key string, entry gcEntry, rep *GCReport) error {
 	}
 	return fmt.Errorf("unknown collector entry %q", key)
 }
-
-// RunCollector runs CollectGarbage every interval until ctx ends, reporting each pass.
-func (e *Engine) RunCollector(ctx context.Context, interval time.Duration, report func(GCReport, error)) {
-	ticker := time.NewTicker(interval)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-			rep, err := e.CollectGarbage(ctx)
-			if report != nil {
-				report(rep, err)
-			}
-		}
-	}
-}
