@@ -6,8 +6,8 @@ package diskfile
 import (
 	"context"
 	"fmt"
-	"time"
 	"io"
+	"time"
 
 	"github.com/radosswift/radosswift/internal/swift"
 )
