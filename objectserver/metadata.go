@@ -28,7 +28,7 @@ func (s *Server) requestMetadata(r *objectRequest, withSysmeta bool) map[string]
 	return meta
 }
 
-// responseMetadata is what GET and HEAD return of an object's metadata.
+// isResponseHeader tells which of an object's metadata GET and HEAD return as headers.
 func (s *Server) isResponseHeader(key string) bool {
 	return swift.IsUserMeta("object", key) || swift.IsSysMeta("object", key) ||
 		swift.IsObjectTransientSysmeta(key) || s.cfg.AllowedHeaders[strings.ToLower(key)]
