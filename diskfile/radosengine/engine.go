@@ -84,6 +84,7 @@ type Engine struct {
 	quarantine *rados.IOContext
 	Ops        OpCounts
 	stripes    sync.Pool // *[]byte of StripeSize
+	prefetch   sync.Pool // *[]byte of Prefetch
 	closeOnce  sync.Once
 }
 
