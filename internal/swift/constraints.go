@@ -97,7 +97,7 @@ func DeleteAt(deleteAfter, deleteAt string, now Timestamp, replication bool) (in
 		if err != nil {
 			return 0, badRequest("Non-integer X-Delete-After")
 		}
-		at := int64(nowSecs + float64(after))
+		at := clampDeleteAt(int64(nowSecs) + min(max(after, -1<<40), 1<<40))
 		if float64(at) <= nowSecs {
 			return 0, badRequest("X-Delete-After in past")
 		}
@@ -110,11 +110,15 @@ func DeleteAt(deleteAfter, deleteAt string, now Timestamp, replication bool) (in
 	if err != nil {
 		return 0, badRequest("Non-integer X-Delete-At")
 	}
+	at = clampDeleteAt(at)
 	if float64(at) <= nowSecs && !replication {
 		return 0, badRequest("X-Delete-At in past")
 	}
 	return at, nil
 }
+
+// clampDeleteAt is normalize_delete_at_timestamp's range: 0 to 9999999999.
+func clampDeleteAt(at int64) int64 { return min(max(at, 0), 9999999999) }
 
 // Header classes of Swift's request_helpers.
 func IsUserMeta(target, key string) bool {
