@@ -7,7 +7,7 @@ VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/radosswift/radosswift/version.Version=$(VERSION)
 RUN_DIR ?= $(CURDIR)/.run
 
-.PHONY: all deps build test bench run stop lint clean
+.PHONY: all deps build test bench bench-engine run stop lint clean
 
 all: build
 
@@ -20,12 +20,40 @@ build: deps
 test: build
 	scripts/run-tests
 
-# bench: the engine against raw go-ceph (small-object PUT/GET, default sizes and
+# bench: the standard comparison (radosswift bench): 4 KiB and 1 MiB, concurrency 1, 16
+# and 64, PUT and GET, against the object server, the proxy, raw librados and stock Swift's
+# Python object server, plus the harness's own ceiling; on a private stack (scripts/run-stack
+# in a temp dir, the fixed ports 8080 and 6200-6202 must be free) that is always torn down.
+# Writes bench/results/DATE/ (report.md, results.json, chart.png); about 6 minutes.
+BENCH_DIR ?= bench/results/$(shell date -u +%Y-%m-%d)
+
+bench: build
+	@set -eu; \
+	stack=$$(mktemp -d /tmp/radosswift-bench.XXXXXX); \
+	trap 'scripts/run-stack down "$$stack" >/dev/null 2>&1 || true' EXIT; \
+	trap 'exit 130' INT TERM; \
+	echo "bench: starting a stack in $$stack (log: $$stack.log)"; \
+	scripts/run-stack up "$$stack" >"$$stack.log" 2>&1 || { tail -n 30 "$$stack.log"; exit 1; }; \
+	. "$$stack/ceph/env"; \
+	load=$$(cut -d' ' -f1-3 /proc/loadavg); \
+	$(BIN) bench --out "$(BENCH_DIR)" --object-server-pid-file "$$stack/run/object-server.pid" \
+		--title "radosswift benchmark, $$(date -u +%Y-%m-%d)" \
+		--preamble "radosswift $(VERSION); $$(ceph --version | cut -d' ' -f1-3); Swift $$(dpkg-query -W -f='$${Version}' python3-swift 2>/dev/null); \
+	the local stack of scripts/run-stack (one-node memstore Ceph test bed: one mon, one mgr, one OSD, pool size 1; \
+	Debian's proxy, account and container servers; radosswift's object server), all on this machine; \
+	$$(nproc) cores, $$(. /etc/os-release && echo "$$PRETTY_NAME"); load average before: $$load. \
+	The harness runs on the same machine and shares its cores with every server and with Ceph." \
+		$(BENCH_ARGS); \
+	echo "Load average after: $$(cut -d' ' -f1-3 /proc/loadavg)." >>"$(BENCH_DIR)/report.md"; \
+	rm -f "$$stack.log"; \
+	echo; echo "bench: written to $(BENCH_DIR)/ (report.md, results.json, chart.png)"
+
+# bench-engine: the engine against raw go-ceph (small-object PUT/GET, default sizes and
 # concurrency) and the engine's memory on one 1 GiB object, on a private test bed that
 # is always torn down; the report goes to bench/results/engine-DATE.md (about 4 minutes).
 BENCH_OUT ?= bench/results/engine-$(shell date -u +%Y-%m-%d).md
 
-bench: build
+bench-engine: build
 	@set -eu; \
 	bed=$$(mktemp -d /tmp/radosswift-bench.XXXXXX); \
 	trap 'scripts/ceph-dev down "$$bed" >/dev/null 2>&1 || true' EXIT; \

@@ -9,7 +9,6 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash"
@@ -46,9 +45,6 @@ const (
 // all three and leaves them empty.
 var engineNamespaces = []string{"", ".gc", ".quarantine"}
 
-// rawETagKey is the one metadata key of the raw baseline's objects.
-const rawETagKey = "etag"
-
 // maxErrors stops a measurement that only fails (a full or unreachable pool), so a
 // cell never spins through its whole duration on errors.
 const maxErrors = 100
@@ -75,7 +71,9 @@ type Stats struct {
 	OpsPerSec   float64 `json:"ops_per_sec"`
 	MiBPerSec   float64 `json:"mib_per_sec"`
 	P50ms       float64 `json:"p50_ms"`
+	P90ms       float64 `json:"p90_ms"`
 	P99ms       float64 `json:"p99_ms"`
+	MaxMs       float64 `json:"max_ms"`
 	RadosReads  int64   `json:"rados_reads"` // RADOS operations issued
 	RadosWrites int64   `json:"rados_writes"`
 }
@@ -179,12 +177,12 @@ func RunEngine(ctx context.Context, cfg EngineConfig) (res *EngineResults, err e
 	}
 	defer raw.Destroy()
 	raw.SetNamespace(ns)
-	b := &smallBench{cfg: cfg, engine: engine, raw: raw}
+	b := &smallBench{cfg: cfg, engine: engine, raw: rawStore{raw}}
 
 	// Warm up connections, PGs and caches before the first measurement counts.
 	warm := cfg
 	warm.Count, warm.Duration = 32, 0
-	wb := &smallBench{cfg: warm, engine: engine, raw: raw}
+	wb := &smallBench{cfg: warm, engine: engine, raw: rawStore{raw}}
 	wb.group(ctx, "warmup", cfg.Sizes[0], cfg.Concurrency[len(cfg.Concurrency)-1])
 	if _, err := sweep(cfg.Cluster, cfg.Pool, ns, ""); err != nil {
 		return res, err
@@ -215,7 +213,7 @@ func RunEngine(ctx context.Context, cfg EngineConfig) (res *EngineResults, err e
 type smallBench struct {
 	cfg    EngineConfig
 	engine *radosengine.Engine
-	raw    *rados.IOContext
+	raw    rawStore
 }
 
 func (b *smallBench) progress(c Cell) {
@@ -258,13 +256,7 @@ func (b *smallBench) group(ctx context.Context, prefix string, size int64, conc 
 	})
 	rawPut := newMeasurement(size, base, conc, func(w *worker, i int64) error {
 		w.stamp(i)
-		w.md5.Reset()
-		w.md5.Write(w.payload)
-		op := rados.CreateWriteOp()
-		defer op.Release()
-		op.WriteFull(w.payload)
-		op.SetOmap(map[string][]byte{rawETagKey: hex.AppendEncode(nil, w.md5.Sum(nil))})
-		return op.Operate(b.raw, rawName(i), rados.OperationNoFlag)
+		return b.raw.put(rawName(i), w.payload, w.md5)
 	})
 	r0, w0 := b.engine.Ops.Reads.Load(), b.engine.Ops.Writes.Load()
 	b.pair(ctx, enginePut, rawPut)
@@ -306,34 +298,8 @@ func (b *smallBench) group(ctx context.Context, prefix string, size int64, conc 
 		if rawObjects == 0 {
 			return errors.New("no objects were written")
 		}
-		buf := w.read[:size]
-		op := rados.CreateReadOp()
-		defer op.Release()
-		data := op.Read(0, buf)
-		omap := op.GetOmapValuesByKeys([]string{rawETagKey})
-		if err := op.Operate(b.raw, rawName(i%rawObjects), rados.OperationNoFlag); err != nil {
+		if _, err := b.raw.get(rawName(i%rawObjects), size, w.read, w.md5); err != nil {
 			return err
-		}
-		var etag []byte
-		for {
-			kv, err := omap.Next()
-			if err != nil {
-				return err
-			}
-			if kv == nil {
-				break
-			}
-			if kv.Key == rawETagKey {
-				etag = kv.Value
-			}
-		}
-		if data.BytesRead != size {
-			return fmt.Errorf("read %d bytes, want %d", data.BytesRead, size)
-		}
-		w.md5.Reset()
-		w.md5.Write(buf)
-		if sum := hex.AppendEncode(nil, w.md5.Sum(nil)); !bytes.Equal(sum, etag) {
-			return fmt.Errorf("md5 %s differs from stored %q", sum, etag)
 		}
 		w.verified++
 		return nil
@@ -417,7 +383,7 @@ func newMeasurement(size int64, base []byte, conc int, op func(w *worker, i int6
 }
 
 // slice runs requests on every worker until the request index reaches limit (limit >
-// 0) or for d (limit 0).
+// 0) or d has passed (d > 0), whichever comes first.
 func (m *measurement) slice(ctx context.Context, limit int64, d time.Duration) {
 	claim := func() (int64, bool) {
 		for {
@@ -437,7 +403,7 @@ func (m *measurement) slice(ctx context.Context, limit int64, d time.Duration) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ctx.Err() == nil && m.errors.Load() < maxErrors && (limit > 0 || time.Now().Before(deadline)) {
+			for ctx.Err() == nil && m.errors.Load() < maxErrors && (d <= 0 && limit > 0 || time.Now().Before(deadline)) {
 				i, ok := claim()
 				if !ok {
 					return
@@ -475,7 +441,8 @@ func (m *measurement) stats() Stats {
 		s.MiBPerSec = s.OpsPerSec * float64(m.size) / MiB
 	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	s.P50ms, s.P99ms = percentileMs(lat, 0.50), percentileMs(lat, 0.99)
+	s.P50ms, s.P90ms, s.P99ms = percentileMs(lat, 0.50), percentileMs(lat, 0.90), percentileMs(lat, 0.99)
+	s.MaxMs = percentileMs(lat, 1)
 	return s
 }
 
@@ -776,8 +743,15 @@ func phase(e *radosengine.Engine, every time.Duration, size int64, fn func() err
 }
 
 // readRSS is the process's resident set (VmRSS of /proc/self/status), in bytes.
-func readRSS() (int64, error) {
-	f, err := os.Open("/proc/self/status")
+func readRSS() (int64, error) { return readStatusRSS("/proc/self/status") }
+
+// readPidRSS is another process's resident set, in bytes.
+func readPidRSS(pid int) (int64, error) {
+	return readStatusRSS("/proc/" + strconv.Itoa(pid) + "/status")
+}
+
+func readStatusRSS(path string) (int64, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return 0, err
 	}
@@ -795,7 +769,7 @@ func readRSS() (int64, error) {
 	if err := sc.Err(); err != nil {
 		return 0, err
 	}
-	return 0, errors.New("no VmRSS in /proc/self/status")
+	return 0, fmt.Errorf("no VmRSS in %s", path)
 }
 
 // goMemory reads the bytes in Go heap objects (live or not yet swept) and the memory

@@ -23,6 +23,7 @@ var commands = map[string]command{
 	"object-server":  {"serve Swift's backend object protocol (-c object-server.conf)", runObjectServer},
 	"object-updater": {"deliver queued container updates (-c object-server.conf [--once])", runObjectUpdater},
 	"gc":             {"reclaim superseded and abandoned object data and old tombstones (-c object-server.conf)", runGC},
+	"bench":          {"benchmark the object server, the proxy, raw librados and stock Swift: PUT/GET/HEAD/DELETE/mixed over sizes and concurrency", runBench},
 	"bench-engine":   {"benchmark the RADOS engine against raw go-ceph (small-object PUT/GET), or its memory with --large SIZE", runBenchEngine},
 }
 
