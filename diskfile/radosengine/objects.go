@@ -86,7 +86,13 @@ func expired(meta map[string]string) bool {
 	return err == nil && at <= time.Now().Unix()
 }
 
-func collectOmap(step *rados.ReadOpOmapGetValsByKeysStep) (map[string][]byte, error) {
+// omapStep is what go-ceph's omap read steps have in common.
+type omapStep interface {
+	Next() (*rados.OmapKeyValue, error)
+}
+
+// collectOmap gathers an executed omap read step into a map.
+func collectOmap(step omapStep) (map[string][]byte, error) {
 	vals := map[string][]byte{}
 	for {
 		kv, err := step.Next()

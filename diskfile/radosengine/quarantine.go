@@ -87,15 +87,5 @@ func (e *Engine) readHeadValues(head string) (map[string][]byte, error) {
 	if err := e.operateRead(e.data, head, op); err != nil {
 		return nil, err
 	}
-	vals := map[string][]byte{}
-	for {
-		kv, err := step.Next()
-		if err != nil {
-			return nil, err
-		}
-		if kv == nil {
-			return vals, nil
-		}
-		vals[kv.Key] = kv.Value
-	}
+	return collectOmap(step)
 }
