@@ -136,8 +136,27 @@ func (s *Server) sendBody(r *objectRequest, obj diskfile.Object, status int, off
 		respondError(ctx, statusFor(err), "")
 		return
 	}
-	ctx.SetBodyStream(body, int(length))
+	if length > smallBodyLimit {
+		ctx.SetBodyStream(body, int(length))
+		return
+	}
+	// A small body is read whole into the response buffer: headers and body leave in
+	// one write (a stream costs a second write and packet per response), and a body
+	// that fails its MD5 check is answered with an error instead of a cut stream.
+	defer body.Close()
+	if _, err := io.CopyN(ctx.Response.BodyWriter(), body, length); err != nil {
+		ctx.Response.ResetBody()
+		respondError(ctx, statusFor(err), "")
+		return
+	}
+	if _, err := body.Read(nil); err != io.EOF { // the whole-object MD5 is checked at EOF
+		ctx.Response.ResetBody()
+		respondError(ctx, statusFor(err), "")
+	}
 }
+
+// smallBodyLimit is the largest body sent from memory rather than streamed.
+const smallBodyLimit = 64 << 10
 
 // ignoreRange: the proxy asks to ignore Range when the object has one of the listed
 // metadata (SLO manifests answer ranges themselves).

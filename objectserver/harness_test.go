@@ -219,6 +219,7 @@ type resp struct {
 	Status int
 	Header http.Header
 	Body   []byte
+	Close  bool // the server said "Connection: close" (net/http takes it out of Header)
 }
 
 func (r *resp) String() string {
@@ -306,7 +307,7 @@ func readResponse(t *testing.T, br *bufio.Reader, method string) *resp {
 	defer res.Body.Close()
 	data, err := io.ReadAll(res.Body)
 	require.NoError(t, err)
-	return &resp{Status: res.StatusCode, Header: res.Header, Body: data}
+	return &resp{Status: res.StatusCode, Header: res.Header, Body: data, Close: res.Close}
 }
 
 // chunked encodes body in HTTP/1.1 chunks of at most size bytes.

@@ -56,9 +56,11 @@ func New(cfg Config, policies diskfile.Policies, updates *Updater, log *zap.Logg
 // part's length), but it only ever sends a body with PUT (and the replication verbs).
 // fasthttp would wait for those bytes before calling the handler; Swift's server
 // never reads them. The connection is closed after such a request, so that a body a
-// client did send cannot be taken for the next request.
+// client did send cannot be taken for the next request. A request without any length
+// (fasthttp's -2) keeps its connection: closing it would cost every GET a new connection.
 func ignoreBodiesNotSent(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
-	if h.ContentLength() != 0 && !h.IsPut() && string(h.Method()) != "REPLICATE" && string(h.Method()) != "SSYNC" {
+	announcesBody := h.ContentLength() > 0 || h.ContentLength() == -1 // -1: chunked
+	if announcesBody && !h.IsPut() && string(h.Method()) != "REPLICATE" && string(h.Method()) != "SSYNC" {
 		h.SetContentLength(0)
 		h.SetConnectionClose()
 	}

@@ -1,6 +1,7 @@
 package objectserver_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -135,6 +136,32 @@ func TestServerSurvivesAPUTWithNeitherLengthNorChunking(t *testing.T) {
 	expect(t, h.do("HEAD", obj, nil, nil), 200, H{"Content-Length": "0"})
 }
 
+// Connections are reused (a new connection per GET once cost the server a third of its
+// CPU), except after a request that announced a body fasthttp does not read.
+func TestServerKeepsConnectionsUnlessABodyWasAnnouncedAndNotRead(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.put(obj, []byte("kept alive"), nil)
+	conn, br := h.raw()
+	for _, method := range []string{"GET", "HEAD", "GET", "DELETE"} {
+		ts := ""
+		if method == "DELETE" {
+			ts = "X-Timestamp: " + h.ts().Internal() + "\r\n"
+		}
+		fmt.Fprintf(conn, "%s %s HTTP/1.1\r\nHost: x\r\n%s\r\n", method, obj, ts)
+		r := readResponse(t, br, method)
+		require.False(t, r.Close, method)
+		require.Less(t, r.Status, 300, method)
+	}
+	// s3api's HEAD carries the client's Content-Length and no body: answered at once,
+	// then the connection is closed.
+	conn, br = h.raw()
+	fmt.Fprintf(conn, "HEAD %s HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n", obj)
+	r := readResponse(t, br, "HEAD")
+	expect(t, r, 404, nil)
+	require.True(t, r.Close)
+}
+
 // The server keeps serving many requests on one connection and many connections at once.
 func TestServerHandlesConcurrentClients(t *testing.T) {
 	t.Parallel()
@@ -163,4 +190,33 @@ func TestServerHandlesConcurrentClients(t *testing.T) {
 	for c := 0; c < 16; c++ {
 		require.NoError(t, <-errs)
 	}
+}
+
+// A small body is checked against its ETag before the response leaves: a corrupt object
+// is quarantined and answered 404, never served as a 200 with bad bytes.
+func TestServerAnswers404ForACorruptSmallObjectAndQuarantinesIt(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.put(obj, []byte("pristine bytes"), nil)
+	conn, bed := sharedCluster(t)
+	ioctx, err := conn.OpenPool(bed.Pool)
+	require.NoError(t, err)
+	defer ioctx.Destroy()
+	ioctx.SetNamespace(h.ns)
+	var heads []string
+	require.NoError(t, ioctx.ListObjects(func(name string) {
+		if strings.HasPrefix(name, "o.") {
+			heads = append(heads, name)
+		}
+	}))
+	require.Len(t, heads, 1)
+	require.NoError(t, ioctx.Write(heads[0], []byte("P"), 0))
+
+	r := h.do("GET", obj, nil, nil)
+	expect(t, r, 404, nil)
+	require.NotContains(t, string(r.Body), "ristine")
+	expect(t, h.do("GET", obj, nil, nil), 404, nil)
+	count, err := h.engines[0].QuarantineCount(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, 1, count)
 }

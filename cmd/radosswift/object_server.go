@@ -114,6 +114,9 @@ func runObjectServer(args []string) error {
 	if gcInterval > 0 {
 		startCollectors(ctx, node, gcInterval)
 	}
+	if err := startDebugPprof(node.cfg.Section.String("debug_pprof_addr", ""), node.log); err != nil {
+		return err
+	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	node.log.Info("object server started", zap.String("addr", addr), zap.Int("policies", len(node.policies)))
