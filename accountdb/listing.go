@@ -104,6 +104,9 @@ func prefixEnd(prefix string) string {
 	return string(b)
 }
 
+// firstDelimitedPage is the first page size of a delimited listing.
+const firstDelimitedPage = 16
+
 // list is the one listing algorithm. Rows are read in pages from the scan; a name that
 // has the delimiter after the prefix becomes one subdir entry, and the next page starts
 // past every name under that subdir instead of reading them.
@@ -149,8 +152,14 @@ func list[T any](ctx context.Context, p ListParams, scan ScanFunc[T], nameOf fun
 
 	var results []listed[T]
 	after := r.scanAfter()
+	// With a delimiter, a page may end at its first row (a subdir), so pages start small
+	// and grow while no subdir cuts them short.
+	pageSize := p.Limit
+	if delimiter != "" {
+		pageSize = min(p.Limit, firstDelimitedPage)
+	}
 	for len(results) < p.Limit {
-		want := p.Limit - len(results)
+		want := min(pageSize, p.Limit-len(results))
 		rows, err := scan(ctx, after, r.upper, p.Reverse, want)
 		if err != nil {
 			return nil, err
@@ -199,6 +208,11 @@ func list[T any](ctx context.Context, p ListParams, scan ScanFunc[T], nameOf fun
 		}
 		if done || r.empty() || (!skipped && len(rows) < want) {
 			break
+		}
+		if skipped {
+			pageSize = min(p.Limit, firstDelimitedPage)
+		} else {
+			pageSize *= 2
 		}
 	}
 	return results, nil
