@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -64,7 +65,7 @@ func TestObjectServerFinishesRequestsInFlightOnSIGTERM(t *testing.T) {
 	bed := testbed.Require(t)
 	port := freePort(t)
 	cmd := exec.Command(binary(t), "object-server", "-c", serverConf(t, bed.User.CephConf, bed.User.User, bed.Pool, port, ""))
-	var logs strings.Builder
+	var logs syncBuffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { cmd.Process.Kill() })
@@ -79,6 +80,9 @@ func TestObjectServerFinishesRequestsInFlightOnSIGTERM(t *testing.T) {
 		require.True(t, time.Now().Before(deadline), "server did not start: %s", logs.String())
 		time.Sleep(100 * time.Millisecond)
 	}
+	// Log lines are buffered, and written within a second or so.
+	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "object server started") },
+		5*time.Second, 50*time.Millisecond, "the buffered log is flushed periodically")
 
 	conn, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
@@ -99,6 +103,7 @@ func TestObjectServerFinishesRequestsInFlightOnSIGTERM(t *testing.T) {
 	select {
 	case err := <-done:
 		require.NoError(t, err, "clean exit: %s", logs.String())
+		require.Contains(t, logs.String(), "finishing requests in flight", "the log is flushed at exit")
 	case <-time.After(30 * time.Second):
 		t.Fatal("the server did not stop after SIGTERM")
 	}
@@ -128,4 +133,22 @@ func writeDeadCephConf(t *testing.T) string {
 	path := filepath.Join(t.TempDir(), "ceph.conf")
 	require.NoError(t, os.WriteFile(path, []byte("[global]\nmon host = v1:127.0.0.1:1\nauth client required = none\n"), 0o600))
 	return path
+}
+
+// syncBuffer collects a child process's output while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
