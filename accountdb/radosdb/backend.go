@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ceph/go-ceph/rados"
@@ -52,6 +53,8 @@ type Backend struct {
 	// shardCounts caches each database's shard count by full name: it never changes
 	// while the database exists, and knowing it saves a status read per update.
 	shardCounts sync.Map
+	// Conflicts counts guarded steps redone because another writer got in between.
+	Conflicts atomic.Int64
 }
 
 var _ accountdb.Backend = (*Backend)(nil)
@@ -127,6 +130,7 @@ func (b *Backend) readAllOmap(ctx context.Context, oid, prefix string) (map[stri
 // backoff waits a little, more after each failed attempt, before a guarded step is
 // redone, so contending writers spread out instead of colliding again in lockstep.
 func (b *Backend) backoff(ctx context.Context, attempt int) error {
+	b.Conflicts.Add(1)
 	if attempt+1 >= maxAttempts {
 		return fmt.Errorf("radosdb: gave up after %d conflicting attempts", maxAttempts)
 	}

@@ -34,11 +34,11 @@ const (
 type statusRecord struct {
 	stored map[string]string // the omap as read: the guard's expected values
 	accountdb.Status
-	Shards                  int
-	Policy                  int
+	Shards                   int
+	Policy                   int
 	ReportedPut, ReportedDel swift.Timestamp
-	ReportedObjects         int64
-	ReportedBytes           int64
+	ReportedObjects          int64
+	ReportedBytes            int64
 }
 
 func decodeStatus(fullName string, values map[string]string) (statusRecord, error) {
