@@ -104,7 +104,7 @@ func newStatusValues(fullName string, shards int, put swift.Timestamp) map[strin
 		keyCreatedAt:       now,
 		keyPutTimestamp:    put.Internal(),
 		keyDeleteTimestamp: zero,
-		keyStatusChangedAt: now,
+		keyStatusChangedAt: put.Internal(), // as Swift: the status last changed with the first PUT
 	}
 }
 
