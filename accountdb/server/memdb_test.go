@@ -35,8 +35,8 @@ func newMemBackend() *memBackend {
 }
 
 func (b *memBackend) Container(a, c string) accountdb.ContainerDB { return memContainerDB{b, a, c} }
-func (b *memBackend) Account(a string) accountdb.AccountDB       { return memAccountDB{b, a} }
-func (b *memBackend) Close() error                               { return nil }
+func (b *memBackend) Account(a string) accountdb.AccountDB        { return memAccountDB{b, a} }
+func (b *memBackend) Close() error                                { return nil }
 
 func (b *memBackend) mark(a, c string) {
 	b.token++
