@@ -18,13 +18,16 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"version":        {"print the version and exit", runVersion},
-	"probe":          {"prove this node can use its pool: one write op and one read op as the servers' user", runProbe},
-	"object-server":  {"serve Swift's backend object protocol (-c object-server.conf)", runObjectServer},
-	"object-updater": {"deliver queued container updates (-c object-server.conf [--once])", runObjectUpdater},
-	"gc":             {"reclaim superseded and abandoned object data and old tombstones (-c object-server.conf)", runGC},
-	"bench":          {"benchmark the object server, the proxy, raw librados and stock Swift: PUT/GET/HEAD/DELETE/mixed over sizes and concurrency", runBench},
-	"bench-engine":   {"benchmark the RADOS engine against raw go-ceph (small-object PUT/GET), or its memory with --large SIZE", runBenchEngine},
+	"version":           {"print the version and exit", runVersion},
+	"probe":             {"prove this node can use its pool: one write op and one read op as the servers' user", runProbe},
+	"object-server":     {"serve Swift's backend object protocol (-c object-server.conf)", runObjectServer},
+	"object-updater":    {"deliver queued container updates (-c object-server.conf [--once])", runObjectUpdater},
+	"container-server":  {"serve Swift's backend container protocol (-c container-server.conf)", runContainerServer},
+	"account-server":    {"serve Swift's backend account protocol (-c account-server.conf)", runAccountServer},
+	"container-updater": {"report changed containers to their account servers (-c container-server.conf [--once | --interval D])", runContainerUpdater},
+	"gc":                {"reclaim superseded and abandoned object data and old tombstones (-c object-server.conf)", runGC},
+	"bench":             {"benchmark the object server, the proxy, raw librados and stock Swift: PUT/GET/HEAD/DELETE/mixed over sizes and concurrency", runBench},
+	"bench-engine":      {"benchmark the RADOS engine against raw go-ceph (small-object PUT/GET), or its memory with --large SIZE", runBenchEngine},
 }
 
 func main() {

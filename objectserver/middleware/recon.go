@@ -32,6 +32,20 @@ type ReconSource interface {
 	UpdaterSweep() float64 // seconds of the last updater pass, 0 if unknown
 }
 
+// ServerTyped is a ReconSource of a container or account server: its updater's sweep
+// is reported under its own type. A source without it is an object server's.
+type ServerTyped interface {
+	ServerType() string // "object", "container" or "account"
+}
+
+// serverType is the type src reports for.
+func serverType(src ReconSource) string {
+	if typed, ok := src.(ServerTyped); ok {
+		return typed.ServerType()
+	}
+	return "object"
+}
+
 // reconOptions are what tests replace: where /proc is, the clock, the page size.
 type reconOptions struct {
 	procRoot string
@@ -233,17 +247,15 @@ func (r *recon) replication(typ string) any {
 	}
 }
 
-// updater answers /recon/updater/object from the node's updater (null until a pass
-// has been timed, as Swift before its first sweep) and updater/container with null.
+// updater answers /recon/updater/TYPE from the node's updater when TYPE is the
+// node's own (null until a pass has been timed, as Swift before its first sweep), and
+// with null for the other type.
 func (r *recon) updater(typ string) any {
-	if typ != "object" {
-		return map[string]*float64{"container_updater_sweep": nil}
-	}
 	var sweep *float64
-	if s := r.src.UpdaterSweep(); s > 0 {
+	if s := r.src.UpdaterSweep(); s > 0 && typ == serverType(r.src) {
 		sweep = &s
 	}
-	return map[string]*float64{"object_updater_sweep": sweep}
+	return map[string]*float64{typ + "_updater_sweep": sweep}
 }
 
 // auditorPass is one object auditor pass as Swift's auditor records it.
