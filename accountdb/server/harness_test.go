@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -18,7 +19,9 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/radosswift/radosswift/accountdb"
+	_ "github.com/radosswift/radosswift/accountdb/radosdb" // registers "rados"
 	"github.com/radosswift/radosswift/internal/swift"
+	"github.com/radosswift/radosswift/internal/testbed"
 )
 
 // H is a request's headers.
@@ -30,9 +33,29 @@ type testBackend struct {
 	open func(t *testing.T) accountdb.Backend
 }
 
-// testBackends are the backends every protocol test runs on.
+// testBackends are the backends every protocol test runs on: RADOS needs the Ceph
+// test bed (testbed.Require skips, or fails under make test, without one).
 func testBackends() []testBackend {
-	return []testBackend{{"memory", func(*testing.T) accountdb.Backend { return newMemBackend() }}}
+	return []testBackend{
+		{"memory", func(*testing.T) accountdb.Backend { return newMemBackend() }},
+		{"rados", func(t *testing.T) accountdb.Backend { return openBackend(t, "rados", radosSettings(t)) }},
+	}
+}
+
+// radosSettings are a config section's settings for the test bed's pool, in a
+// namespace of the test's own.
+func radosSettings(t *testing.T) map[string]string {
+	bed := testbed.Require(t)
+	return map[string]string{"rados_ceph_conf": bed.User.CephConf, "rados_user": bed.User.User, "rados_pool": bed.Pool,
+		"rados_namespace": fmt.Sprintf("srv%d", time.Now().UnixNano())}
+}
+
+// openBackend opens a registered backend, closed when the test ends.
+func openBackend(t *testing.T, name string, settings map[string]string) accountdb.Backend {
+	db, err := accountdb.Open(name, settings)
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	return db
 }
 
 // forEachBackend runs test once per backend, as a subtest named after it.
