@@ -49,9 +49,9 @@ func rawPath(ctx *fasthttp.RequestCtx) string {
 func splitPath(raw string, minSegs, maxSegs int, restWithLast bool) ([]string, error) {
 	path, err := url.PathUnescape(raw)
 	if err != nil {
-		return nil, badRequest("Invalid path: " + raw)
+		return nil, badRequestPlain("Invalid path: " + raw)
 	}
-	invalid := badRequest("Invalid path: " + raw)
+	invalid := badRequestPlain("Invalid path: " + raw)
 	var segs []string
 	if restWithLast {
 		segs = strings.SplitN(path, "/", maxSegs+1)
@@ -74,7 +74,7 @@ func splitPath(raw string, minSegs, maxSegs int, restWithLast bool) ([]string, e
 	copy(out, segs[1:min(len(segs), maxSegs+1)])
 	for i, what := range []string{"device", "partition"} {
 		if v := out[i]; v == "" || strings.Contains(v, "/") || v == "." || v == ".." {
-			return nil, badRequest("Invalid " + what + ": " + url.PathEscape(v))
+			return nil, badRequestPlain("Invalid " + what + ": " + url.PathEscape(v))
 		}
 	}
 	return out, nil
@@ -128,11 +128,11 @@ func validateInternalNames(account, container, object, autoCreatePrefix string) 
 // timestamp is valid_timestamp: every change carries X-Timestamp.
 func (r *request) timestamp() (swift.Timestamp, error) {
 	if !r.hasHeader("X-Timestamp") {
-		return swift.Timestamp{}, badRequest("Missing X-Timestamp header")
+		return swift.Timestamp{}, badRequestPlain("Missing X-Timestamp header")
 	}
 	ts, err := swift.ParseTimestamp(r.header("X-Timestamp"))
 	if err != nil {
-		return ts, badRequest("Invalid X-Timestamp header")
+		return ts, badRequestPlain("Invalid X-Timestamp header")
 	}
 	return ts, nil
 }
@@ -160,10 +160,10 @@ func (r *request) policyIndex(policies swift.StoragePolicies) (*int, error) {
 	v := r.header(name)
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil {
-		return nil, badRequest("Invalid " + name + " " + pyRepr(v))
+		return nil, badRequestPlain("Invalid " + name + " " + pyRepr(v))
 	}
 	if _, ok := policies.Name(n); !ok {
-		return nil, badRequest("Invalid " + name + " " + strconv.Itoa(n))
+		return nil, badRequestPlain("Invalid " + name + " " + strconv.Itoa(n))
 	}
 	return &n, nil
 }
@@ -177,7 +177,7 @@ func (r *request) param(name string) (string, bool, error) {
 	}
 	v := string(values[len(values)-1])
 	if !utf8.ValidString(v) {
-		return "", true, &httpError{status: http.StatusBadRequest, body: `"` + name + `" parameter not valid UTF-8`}
+		return "", true, badRequestPlain(`"` + name + `" parameter not valid UTF-8`)
 	}
 	return v, true, nil
 }
