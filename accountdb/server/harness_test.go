@@ -19,7 +19,8 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/radosswift/radosswift/accountdb"
-	_ "github.com/radosswift/radosswift/accountdb/radosdb" // registers "rados"
+	_ "github.com/radosswift/radosswift/accountdb/radosdb"  // registers "rados"
+	_ "github.com/radosswift/radosswift/accountdb/sqlitedb" // registers "sqlite"
 	"github.com/radosswift/radosswift/internal/swift"
 	"github.com/radosswift/radosswift/internal/testbed"
 )
@@ -37,7 +38,9 @@ type testBackend struct {
 // test bed (testbed.Require skips, or fails under make test, without one).
 func testBackends() []testBackend {
 	return []testBackend{
-		{"memory", func(*testing.T) accountdb.Backend { return newMemBackend() }},
+		{"sqlite", func(t *testing.T) accountdb.Backend {
+			return openBackend(t, "sqlite", map[string]string{"db_dir": t.TempDir()})
+		}},
 		{"rados", func(t *testing.T) accountdb.Backend { return openBackend(t, "rados", radosSettings(t)) }},
 	}
 }

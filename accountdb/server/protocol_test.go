@@ -365,7 +365,7 @@ func (f failingAccount) Initialize(context.Context, swift.Timestamp) error { ret
 
 func TestUnavailableBackendIs503(t *testing.T) {
 	for _, err := range []error{accountdb.ErrUnavailable, context.DeadlineExceeded} {
-		h := newHarness(t, failingBackend{newMemBackend(), err})
+		h := newHarness(t, failingBackend{openBackend(t, "sqlite", map[string]string{"db_dir": t.TempDir()}), err})
 		assert.Equal(t, 503, h.c("HEAD", h.containerPath("a", "c"), nil).status)
 		assert.Equal(t, 503, h.putRow("a", "c", "o", 1, "e", nil).status)
 		assert.Equal(t, 503, h.createContainer("a", "c", nil).status)

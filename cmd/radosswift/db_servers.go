@@ -18,6 +18,7 @@ import (
 	"github.com/radosswift/radosswift/accountdb"
 	_ "github.com/radosswift/radosswift/accountdb/radosdb" // registers the "rados" backend
 	"github.com/radosswift/radosswift/accountdb/server"
+	_ "github.com/radosswift/radosswift/accountdb/sqlitedb" // registers the "sqlite" backend
 	"github.com/radosswift/radosswift/diskfile/radosengine"
 	"github.com/radosswift/radosswift/internal/swift"
 	"github.com/radosswift/radosswift/objectserver/middleware"
