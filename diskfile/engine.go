@@ -62,8 +62,8 @@ type Object interface {
 	// ETag is the MD5 of the data, lower-case hex.
 	ETag() string
 	// Reader streams bytes [offset, offset+length) of this version. A reader of the whole
-	// object verifies length and MD5 at the end; on a mismatch its Read returns
-	// ErrQuarantined and the engine quarantines the object.
+	// object verifies length and (unless the engine is configured not to) MD5 at the
+	// end; on a mismatch its Read returns ErrQuarantined and the engine quarantines it.
 	Reader(ctx context.Context, offset, length int64) (io.ReadCloser, error)
 }
 

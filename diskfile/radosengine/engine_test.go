@@ -108,6 +108,25 @@ func TestCorruptDataIsQuarantinedOnAWholeRead(t *testing.T) {
 	}
 }
 
+// With rados_verify_reads = false the MD5 is not computed (Ceph's checksums guard the
+// media), but a tail of the wrong length is still caught and quarantined.
+func TestReadsWithoutMD5VerificationStillCheckLengths(t *testing.T) {
+	e := newEngine(t, func(c *radosengine.Config) { c.StripeSize = 128 << 10; c.SkipReadVerify = true })
+	raw := rawData(t, e)
+	ref := testRef(t)
+	data := diskfiletest.Payload(300<<10, 9)
+	require.NoError(t, diskfiletest.Put(t, e, ref, swift.Now(), data, nil))
+	raw.flipByte(raw.newest("t."), 7)
+	_, got, err := diskfiletest.ReadAll(t, e, ref)
+	require.NoError(t, err, "not verified: served as stored")
+	require.Len(t, got, len(data))
+	require.NotEqual(t, data, got)
+
+	require.NoError(t, raw.ioctx.Truncate(raw.newest("t."), 10))
+	_, _, err = diskfiletest.ReadAll(t, e, ref)
+	require.ErrorIs(t, err, diskfile.ErrQuarantined)
+}
+
 func TestBackendUnavailableWithinTheTimeoutAndRecovery(t *testing.T) {
 	bed := testbed.Require(t)
 	cluster, err := radosconn.Connect(radosconn.Config{CephConf: bed.User.CephConf, User: bed.User.User, OpTimeout: 2 * time.Second})

@@ -42,7 +42,7 @@ func (o *object) Reader(ctx context.Context, offset, length int64) (io.ReadClose
 		return nil, fmt.Errorf("range %d+%d outside object of %d bytes", offset, length, size)
 	}
 	r := &reader{ctx: ctx, o: o, next: offset, end: offset + length}
-	if offset == 0 && length == size {
+	if offset == 0 && length == size && !o.e.cfg.SkipReadVerify {
 		r.md5 = md5.New()
 	}
 	r.ahead = make(chan chan chunk, o.e.cfg.Parallel)

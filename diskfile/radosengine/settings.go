@@ -24,6 +24,7 @@ func init() { diskfile.Register("rados", newFromSettings) }
 //	gc_grace            300                    (seconds superseded tails stay readable)
 //	upload_timeout      21600                  (seconds before an uncommitted upload is reclaimed)
 //	reclaim_age         604800                 (seconds tombstones are kept)
+//	rados_verify_reads  true                   (check the MD5 of every whole-object read, as Swift does)
 func newFromSettings(s map[string]string) (diskfile.Engine, error) {
 	cluster, err := ClusterFor(s)
 	if err != nil {
@@ -57,6 +58,13 @@ func newFromSettings(s map[string]string) (diskfile.Engine, error) {
 		return nil, err
 	}
 	cfg.Parallel = int(parallel)
+	if v, ok := s["rados_verify_reads"]; ok {
+		verify, perr := strconv.ParseBool(v)
+		if perr != nil {
+			return nil, fmt.Errorf("rados_verify_reads = %q: want true or false", v)
+		}
+		cfg.SkipReadVerify = !verify
+	}
 	if cfg.StripeSize > 128<<20 {
 		return nil, fmt.Errorf("rados_stripe_size %d is above RADOS's 128 MiB object limit", cfg.StripeSize)
 	}
