@@ -1,0 +1,264 @@
+package resilience
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"math/rand"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// swiftClient speaks the Swift API through a proxy, with a tempauth token.
+type swiftClient struct {
+	http       *http.Client
+	storageURL string // http://proxy/v1/AUTH_account
+	token      string
+}
+
+// requestTimeout is how long a client waits for any one request: far above every
+// server-side timeout, so that a request cut off by it is a request that hung.
+const requestTimeout = 60 * time.Second
+
+func authenticate(t *testing.T, proxyURL, user, key string) *swiftClient {
+	t.Helper()
+	c := &swiftClient{http: &http.Client{
+		Timeout:   requestTimeout,
+		Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64},
+	}}
+	req, err := http.NewRequest(http.MethodGet, proxyURL+"/auth/v1.0", nil)
+	require.NoError(t, err)
+	req.Header.Set("X-Auth-User", user)
+	req.Header.Set("X-Auth-Key", key)
+	resp, err := c.http.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, "tempauth %s", user)
+	c.storageURL, c.token = resp.Header.Get("X-Storage-Url"), resp.Header.Get("X-Auth-Token")
+	require.NotEmpty(t, c.token)
+	return c
+}
+
+func (c *swiftClient) do(ctx context.Context, method, path string, body io.Reader, size int64, header http.Header) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.storageURL+"/"+path, body)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	req.Header.Set("X-Auth-Token", c.token)
+	if body != nil {
+		req.ContentLength = size
+	}
+	return c.http.Do(req)
+}
+
+// createContainer makes a container (on a storage policy when one is named).
+func (c *swiftClient) createContainer(t *testing.T, name, policy string) {
+	t.Helper()
+	header := http.Header{}
+	if policy != "" {
+		header.Set("X-Storage-Policy", policy)
+	}
+	resp, err := c.do(context.Background(), http.MethodPut, name, nil, 0, header)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Contains(t, []int{http.StatusCreated, http.StatusAccepted}, resp.StatusCode, "PUT container %s", name)
+}
+
+// put stores body under path with its MD5 as ETag, which the object server checks.
+func (c *swiftClient) put(ctx context.Context, path string, body []byte) (int, error) {
+	sum := md5.Sum(body)
+	header := http.Header{"Etag": {hex.EncodeToString(sum[:])}}
+	resp, err := c.do(ctx, http.MethodPut, path, bytes.NewReader(body), int64(len(body)), header)
+	if err != nil {
+		return 0, err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// get reads path whole: its status, and for a 200 the MD5 and length of the body.
+func (c *swiftClient) get(ctx context.Context, path string) (status int, sum string, size int64, err error) {
+	resp, err := c.do(ctx, http.MethodGet, path, nil, 0, nil)
+	if err != nil {
+		return 0, "", 0, err
+	}
+	defer resp.Body.Close()
+	h := md5.New()
+	size, err = io.Copy(h, resp.Body)
+	if err != nil {
+		return resp.StatusCode, "", size, fmt.Errorf("reading the body of %s: %w", path, err)
+	}
+	return resp.StatusCode, hex.EncodeToString(h.Sum(nil)), size, nil
+}
+
+// putResult is one PUT of the load: what was sent, when, and what came back.
+type putResult struct {
+	Path       string
+	Size       int
+	MD5        string
+	Start, End time.Time
+	Status     int    // 0 when the request got no response
+	Err        string // why there was no response
+}
+
+func (r putResult) took() time.Duration { return r.End.Sub(r.Start) }
+
+// load is a steady client load: workers PUT new objects of random sizes, each with its
+// MD5, one after another, until stopped. Most objects are small (one write op on the
+// OSD), a quarter span several stripes (tails written before the head).
+type load struct {
+	client    *swiftClient
+	container string
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+
+	mu      sync.Mutex
+	results []putResult
+}
+
+func startLoad(client *swiftClient, container string, workers int) *load {
+	ctx, cancel := context.WithCancel(context.Background())
+	l := &load{client: client, container: container, cancel: cancel}
+	for w := range workers {
+		l.wg.Add(1)
+		go func() {
+			defer l.wg.Done()
+			rng := rand.New(rand.NewSource(time.Now().UnixNano() + int64(w)))
+			for n := 0; ctx.Err() == nil; n++ {
+				l.putOne(ctx, rng, fmt.Sprintf("%s/w%02d-%06d", container, w, n))
+			}
+		}()
+	}
+	return l
+}
+
+func objectSize(rng *rand.Rand) int {
+	if rng.Intn(4) == 0 {
+		return stripeSize + rng.Intn(2*stripeSize) // 2 or 3 stripes
+	}
+	return 1 + rng.Intn(64<<10)
+}
+
+func (l *load) putOne(ctx context.Context, rng *rand.Rand, path string) {
+	body := make([]byte, objectSize(rng))
+	rng.Read(body)
+	sum := md5.Sum(body)
+	r := putResult{Path: path, Size: len(body), MD5: hex.EncodeToString(sum[:]), Start: time.Now()}
+	// The load's own stop does not cut a request short: every request runs to its answer.
+	status, err := l.client.put(context.WithoutCancel(ctx), path, body)
+	r.End, r.Status = time.Now(), status
+	if err != nil {
+		r.Err = err.Error()
+	}
+	l.mu.Lock()
+	l.results = append(l.results, r)
+	l.mu.Unlock()
+}
+
+// stop ends the load once every request in flight has its answer.
+func (l *load) stop() []putResult {
+	l.cancel()
+	l.wg.Wait()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	sort.Slice(l.results, func(i, j int) bool { return l.results[i].Start.Before(l.results[j].Start) })
+	return l.results
+}
+
+// snapshot is the results so far.
+func (l *load) snapshot() []putResult {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]putResult(nil), l.results...)
+}
+
+// waitForSuccesses waits until n PUTs that started after since were acknowledged, and
+// returns the first of them; it fails the test after limit.
+func (l *load) waitForSuccesses(t *testing.T, since time.Time, n int, limit time.Duration) putResult {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		var ok []putResult
+		for _, r := range l.snapshot() {
+			if r.Status == http.StatusCreated && !r.Start.Before(since) {
+				ok = append(ok, r)
+			}
+		}
+		if len(ok) >= n {
+			sort.Slice(ok, func(i, j int) bool { return ok[i].End.Before(ok[j].End) })
+			return ok[0]
+		}
+		require.True(t, time.Now().Before(deadline), "only %d PUTs acknowledged in the %s after %s", len(ok), limit, since.Format("15:04:05.000"))
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// summary counts results by outcome: "201 × 760, 503 × 52, no response × 1".
+func summary(results []putResult) string {
+	counts := map[string]int{}
+	for _, r := range results {
+		key := fmt.Sprint(r.Status)
+		if r.Status == 0 {
+			key = "no response"
+		}
+		counts[key]++
+	}
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s × %d", k, counts[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// verifyAll reads back every acknowledged object through the proxy (concurrently) and
+// returns the paths whose bytes are not what was acknowledged, with what came back.
+func verifyAll(client *swiftClient, acknowledged []putResult, workers int) []string {
+	var (
+		mu    sync.Mutex
+		wrong []string
+		next  = make(chan putResult)
+		wg    sync.WaitGroup
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range next {
+				status, sum, size, err := client.get(context.Background(), r.Path)
+				if err == nil && status == http.StatusOK && sum == r.MD5 && size == int64(r.Size) {
+					continue
+				}
+				mu.Lock()
+				wrong = append(wrong, fmt.Sprintf("%s: status %d, %d bytes, md5 %s (want %d bytes, md5 %s) %v",
+					r.Path, status, size, sum, r.Size, r.MD5, err))
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, r := range acknowledged {
+		next <- r
+	}
+	close(next)
+	wg.Wait()
+	return wrong
+}
+
+func since(t0, t time.Time) string { return fmt.Sprintf("+%.1fs", t.Sub(t0).Seconds()) }
