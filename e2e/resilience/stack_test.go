@@ -29,7 +29,7 @@ import (
 // The private stack's timeouts: short, so that requests stalled on a dead OSD give up
 // within seconds. Swift's proxy waits nodeTimeout for a storage node.
 const (
-	radosOpTimeout = 3 * time.Second
+	radosOpTimeout   = 3 * time.Second
 	proxyNodeTimeout = 10 * time.Second
 	// Objects larger than a stripe are written as tails; a small stripe makes multi-stripe
 	// objects cheap enough for a load generator on two cores.
