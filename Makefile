@@ -40,7 +40,7 @@ bench: build
 		--title "radosswift benchmark, $$(date -u +%Y-%m-%d)" \
 		--preamble "radosswift $(VERSION); $$(ceph --version | cut -d' ' -f1-3); Swift $$(dpkg-query -W -f='$${Version}' python3-swift 2>/dev/null); \
 	the local stack of scripts/run-stack (one-node memstore Ceph test bed: one mon, one mgr, one OSD, pool size 1; \
-	Debian's proxy, account and container servers; radosswift's object server), all on this machine; \
+	Debian's Swift proxy; radosswift's object, container and account servers on RADOS), all on this machine; \
 	$$(nproc) cores, $$(. /etc/os-release && echo "$$PRETTY_NAME"); load average before: $$load. \
 	The harness runs on the same machine and shares its cores with every server and with Ceph." \
 		$(BENCH_ARGS); \

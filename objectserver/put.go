@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -221,7 +222,9 @@ func (s *Server) currentVersion(r *objectRequest) (swift.Timestamp, map[string]s
 // Swift's client errors and bounding the whole upload by max_upload_time.
 func (s *Server) copyBody(w io.Writer, body io.Reader) error {
 	deadline := time.Now().Add(s.cfg.MaxUploadTime)
-	buf := make([]byte, 64<<10)
+	bufp := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(bufp)
+	buf := *bufp
 	for {
 		n, err := body.Read(buf)
 		if n > 0 {
@@ -247,6 +250,10 @@ func (s *Server) copyBody(w io.Writer, body io.Reader) error {
 		}
 	}
 }
+
+// copyBuffers hold request bodies on their way to the engine: a new 64 KiB per PUT was
+// a third of the server's garbage under 1 MiB uploads.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
 
 func isTimeout(err error) bool {
 	var t interface{ Timeout() bool }

@@ -33,6 +33,9 @@ type Config struct {
 	// already catch media corruption; the MD5 check, Swift's guard for plain disks,
 	// costs about a third of the server's CPU on large GETs.
 	SkipReadVerify bool
+	// MemoryBudget bounds the object data buffered by all requests at once (bytes; at
+	// least two stripes; negative: unbounded). Requests wait for their share.
+	MemoryBudget int64
 }
 
 // Defaults, chosen so that one upload or download keeps at most
@@ -45,6 +48,7 @@ const (
 	DefaultUploadTimeout = 6 * time.Hour
 	DefaultReclaimAge    = 7 * 24 * time.Hour
 	DefaultGCShards      = 16
+	DefaultMemoryBudget  = 16 << 20
 )
 
 func (c *Config) fill() {
@@ -65,6 +69,12 @@ func (c *Config) fill() {
 	}
 	if c.ReclaimAge < 0 {
 		c.ReclaimAge = DefaultReclaimAge
+	}
+	if c.MemoryBudget == 0 {
+		c.MemoryBudget = DefaultMemoryBudget
+	}
+	if c.MemoryBudget > 0 && c.MemoryBudget < 2*c.StripeSize {
+		c.MemoryBudget = 2 * c.StripeSize // a transfer needs one stripe filling and one in flight
 	}
 	if c.GCShards <= 0 {
 		c.GCShards = DefaultGCShards
@@ -88,7 +98,8 @@ type Engine struct {
 	gc         *rados.IOContext
 	quarantine *rados.IOContext
 	Ops        OpCounts
-	stripes    sync.Pool // *[]byte of StripeSize
+	buffers    *dataBuffers
+	budget     *memoryBudget
 	prefetch   sync.Pool // *[]byte of Prefetch
 	closeOnce  sync.Once
 }
@@ -98,7 +109,7 @@ var _ diskfile.Engine = (*Engine)(nil)
 // New opens the engine on cfg.Pool through an existing cluster connection.
 func New(cluster *radosconn.Cluster, cfg Config) (*Engine, error) {
 	cfg.fill()
-	e := &Engine{cfg: cfg}
+	e := &Engine{cfg: cfg, buffers: newDataBuffers(cfg.StripeSize), budget: newMemoryBudget(max(cfg.MemoryBudget, 0))}
 	var err error
 	for _, target := range []struct {
 		ioctx **rados.IOContext
@@ -115,6 +126,9 @@ func New(cluster *radosconn.Cluster, cfg Config) (*Engine, error) {
 
 // Config returns the engine's configuration with defaults filled in.
 func (e *Engine) Config() Config { return e.cfg }
+
+// BufferedBytes is the part of the memory budget that requests hold right now.
+func (e *Engine) BufferedBytes() int64 { return e.budget.inUse() }
 
 // Close destroys the I/O contexts; the cluster connection stays with its owner.
 func (e *Engine) Close() error {

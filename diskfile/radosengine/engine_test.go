@@ -1,6 +1,7 @@
 package radosengine_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -125,6 +126,57 @@ func TestReadsWithoutMD5VerificationStillCheckLengths(t *testing.T) {
 	require.NoError(t, raw.ioctx.Truncate(raw.newest("t."), 10))
 	_, _, err = diskfiletest.ReadAll(t, e, ref)
 	require.ErrorIs(t, err, diskfile.ErrQuarantined)
+}
+
+// Many uploads and downloads, of known and unknown size, inline and in tails, share a
+// budget of two stripes: every one completes (nobody waits while holding a share), and
+// the whole budget is free again afterwards.
+func TestUploadsAndDownloadsShareTheMemoryBudgetWithoutDeadlock(t *testing.T) {
+	e := newEngine(t, func(c *radosengine.Config) { c.StripeSize = 64 << 10; c.MemoryBudget = 128 << 10 })
+	sizes := []int64{0, 1000, 64 << 10, 200 << 10, 1 << 20}
+	errs := make(chan error, 12)
+	for g := 0; g < 12; g++ {
+		go func() {
+			errs <- func() error {
+				for i, size := range sizes {
+					ref := testRef(t)
+					ref.Object += fmt.Sprintf("-%d-%d", g, i)
+					data := diskfiletest.Payload(size, int64(g*10+i))
+					hint := size
+					if g%3 == 0 {
+						hint = -1 // a chunked upload of unknown size
+					}
+					w, err := e.Create(context.Background(), ref, hint)
+					if err != nil {
+						return err
+					}
+					if _, err := w.Write(data); err != nil {
+						return err
+					}
+					if err := w.Commit(context.Background(), swift.Now(), "", nil); err != nil {
+						return err
+					}
+					_, got, err := diskfiletest.ReadAll(t, e, ref)
+					if err != nil {
+						return err
+					}
+					if !bytes.Equal(data, got) {
+						return fmt.Errorf("%s: read back differs", ref.Object)
+					}
+				}
+				return nil
+			}()
+		}()
+	}
+	for g := 0; g < 12; g++ {
+		select {
+		case err := <-errs:
+			require.NoError(t, err)
+		case <-time.After(2 * time.Minute):
+			t.Fatal("transfers stalled on the memory budget")
+		}
+	}
+	require.Zero(t, e.BufferedBytes())
 }
 
 func TestBackendUnavailableWithinTheTimeoutAndRecovery(t *testing.T) {

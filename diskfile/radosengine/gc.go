@@ -30,21 +30,6 @@ func uploadKey(upload string) string { return "u." + upload }
 
 func tombstoneKey(head string, ts swift.Timestamp) string { return "d." + head + "." + ts.Internal() }
 
-// stripe buffers are pooled: large uploads and downloads reuse them instead of
-// leaving 4 MiB garbage per stripe.
-func (e *Engine) getStripe() []byte {
-	if b, ok := e.stripes.Get().(*[]byte); ok {
-		return (*b)[:0]
-	}
-	return make([]byte, 0, e.cfg.StripeSize)
-}
-
-func (e *Engine) putStripe(b []byte) {
-	if int64(cap(b)) == e.cfg.StripeSize {
-		e.stripes.Put(&b)
-	}
-}
-
 func (e *Engine) putGCEntry(key string, entry gcEntry) error {
 	op := rados.CreateWriteOp()
 	defer op.Release()

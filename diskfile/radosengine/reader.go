@@ -45,7 +45,17 @@ func (o *object) Reader(ctx context.Context, offset, length int64) (io.ReadClose
 	if offset == 0 && length == size && !o.e.cfg.SkipReadVerify {
 		r.md5 = md5.New()
 	}
-	r.ahead = make(chan chan chunk, o.e.cfg.Parallel)
+	span := length // bytes to fetch from RADOS: an inline object's prefetch is in memory
+	if o.st.record.Upload == "" {
+		span = max(0, offset+length-max(offset, int64(len(o.prefetched))))
+	}
+	reserve, parallel := o.e.stripePlan(span)
+	reserved, err := o.e.budget.reserve(ctx, reserve)
+	if err != nil {
+		return nil, err
+	}
+	r.reserved = reserved
+	r.ahead = make(chan chan chunk, parallel)
 	return r, nil
 }
 
@@ -67,6 +77,7 @@ type reader struct {
 	md5      hash.Hash // set for whole-object reads, which are verified
 	verified bool
 	err      error
+	reserved int64 // this download's share of the engine's memory budget, until Close
 }
 
 func (r *reader) Read(p []byte) (int, error) {
@@ -78,6 +89,7 @@ func (r *reader) Read(p []byte) (int, error) {
 		r.fill()
 		if r.inflight == 0 {
 			r.err = r.finish()
+			r.releaseReservation()
 			return 0, r.err
 		}
 		result := <-<-r.ahead
@@ -147,47 +159,46 @@ func (r *reader) fetch(off, n, stripe int64) chunk {
 		tail := tailObjectName(upload, int(off/stripe))
 		got, err := e.readAt(e.data, tail, buf, uint64(off%stripe))
 		if err != nil {
-			e.putStripe(pooled)
+			e.buffers.put(pooled)
 			return chunk{err: fmt.Errorf("reading %s: %w", tail, err)}
 		}
 		if int64(got) != n {
-			e.putStripe(pooled)
+			e.buffers.put(pooled)
 			return chunk{err: r.corrupt(fmt.Sprintf("tail %s is short: %d of %d bytes at %d", tail, got, n, off%stripe))}
 		}
 		return chunk{data: buf, pooled: pooled}
 	}
-	buf := make([]byte, n)
+	buf, pooled := e.readBuffer(n)
 	op := rados.CreateReadOp()
 	defer op.Release()
 	op.Exec(cmpomapClass, "cmp_vals", guardEqual(map[string]string{keyTS: r.o.st.ts.Internal()}))
 	step := op.Read(uint64(off), buf)
 	if err := e.operateRead(e.data, r.o.head, op); err != nil {
+		e.buffers.put(pooled)
 		if errors.Is(err, errGuard) || errors.Is(err, errNoObject) {
 			return chunk{err: errVersionChanged}
 		}
 		return chunk{err: err}
 	}
 	if step.BytesRead != n {
+		e.buffers.put(pooled)
 		return chunk{err: r.corrupt(fmt.Sprintf("head data is short: %d of %d bytes at %d", step.BytesRead, n, off))}
 	}
-	return chunk{data: buf}
+	return chunk{data: buf, pooled: pooled}
 }
 
-// readBuffer holds n bytes of a tail: a whole stripe goes into a pooled stripe buffer,
-// which the reader returns once the caller has consumed it, so a large download reuses
-// Parallel+1 buffers instead of leaving a stripe of garbage per stripe read.
+// readBuffer holds n bytes read from RADOS, in a pooled data buffer that the reader
+// returns once the caller has consumed it: a large download reuses Parallel+1 buffers,
+// and a GET of a mid-sized inline object leaves no garbage.
 func (e *Engine) readBuffer(n int64) (buf, pooled []byte) {
-	if n != e.cfg.StripeSize {
-		return make([]byte, n), nil
-	}
-	buf = e.getStripe()[:n]
-	return buf, buf
+	pooled = e.buffers.get(n)
+	return pooled[:n], pooled
 }
 
 // release returns the consumed chunk's pooled buffer.
 func (r *reader) release() {
 	if r.pooled != nil {
-		r.o.e.putStripe(r.pooled)
+		r.o.e.buffers.put(r.pooled)
 		r.pooled = nil
 	}
 }
@@ -222,5 +233,13 @@ func (r *reader) Close() error {
 	}
 	r.cur = nil
 	r.release()
+	r.releaseReservation()
 	return nil
+}
+
+// releaseReservation gives the download's share of the memory budget back: at its end
+// (EOF or an error) or at Close, whichever comes first.
+func (r *reader) releaseReservation() {
+	r.o.e.budget.release(r.reserved)
+	r.reserved = 0
 }

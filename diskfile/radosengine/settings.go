@@ -25,6 +25,7 @@ func init() { diskfile.Register("rados", newFromSettings) }
 //	upload_timeout      21600                  (seconds before an uncommitted upload is reclaimed)
 //	reclaim_age         604800                 (seconds tombstones are kept)
 //	rados_verify_reads  true                   (check the MD5 of every whole-object read, as Swift does)
+//	rados_memory_budget 16777216               (bytes of object data buffered at once by all requests; 0: unbounded)
 func newFromSettings(s map[string]string) (diskfile.Engine, error) {
 	cluster, err := ClusterFor(s)
 	if err != nil {
@@ -54,6 +55,13 @@ func newFromSettings(s map[string]string) (diskfile.Engine, error) {
 	seconds("reclaim_age", &cfg.ReclaimAge)
 	integer("rados_stripe_size", &cfg.StripeSize)
 	integer("rados_parallel", &parallel)
+	if v, ok := s["rados_memory_budget"]; ok && err == nil {
+		if cfg.MemoryBudget, err = strconv.ParseInt(v, 10, 64); err != nil || cfg.MemoryBudget < 0 {
+			err = fmt.Errorf("rados_memory_budget = %q: want bytes (0: unbounded)", v)
+		} else if cfg.MemoryBudget == 0 {
+			cfg.MemoryBudget = -1
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -26,9 +26,21 @@ func (e *Engine) Create(ctx context.Context, ref diskfile.ObjectRef, size int64)
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
-	w := &writer{e: e, ref: ref, head: headObjectName(ref), md5: md5.New(), slots: make(chan struct{}, e.cfg.Parallel)}
-	if size >= 0 && size <= e.cfg.StripeSize {
-		w.buf = make([]byte, 0, size)
+	w := &writer{e: e, ref: ref, head: headObjectName(ref), md5: md5.New()}
+	if size < 0 {
+		// Unknown size: nothing is reserved until the data outgrows a small buffer.
+		w.slots = make(chan struct{}, 1)
+		return w, nil
+	}
+	reserve, parallel := e.stripePlan(size)
+	reserved, err := e.budget.reserve(ctx, reserve)
+	if err != nil {
+		return nil, err
+	}
+	w.reserved, w.budgeted = reserved, true
+	w.slots = make(chan struct{}, parallel)
+	if size <= e.cfg.StripeSize {
+		w.buf = e.buffers.get(size)
 	}
 	return w, nil
 }
@@ -42,12 +54,16 @@ type writer struct {
 	buf    []byte
 	upload string // set once the data outgrows one stripe
 	intent gcEntry
-	tails  int // stripes handed to writeTail so far
-	slots  chan struct{}
-	wg     sync.WaitGroup
-	mu     sync.Mutex
-	err    error // first tail failure
-	done   bool
+	tails  int           // stripes handed to writeTail so far
+	slots  chan struct{} // tails in flight
+	// reserved is this upload's share of the engine's memory budget, taken once
+	// (budgeted) and given back when the upload ends.
+	reserved int64
+	budgeted bool
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	err      error // first tail failure
+	done     bool
 }
 
 func (w *writer) ETag() string   { return hex.EncodeToString(w.md5.Sum(nil)) }
@@ -59,6 +75,15 @@ func (w *writer) Write(p []byte) (int, error) {
 	}
 	if err := w.failed(); err != nil {
 		return 0, err
+	}
+	if !w.budgeted && w.n+int64(len(p)) > smallestDataBuffer {
+		// An upload of unknown size past its first 64 KiB takes its one reservation:
+		// a stripe being filled and one in flight.
+		reserved, err := w.e.budget.reserve(context.Background(), 2*w.e.cfg.StripeSize)
+		if err != nil {
+			return 0, err
+		}
+		w.reserved, w.budgeted = reserved, true
 	}
 	w.md5.Write(p)
 	w.n += int64(len(p))
@@ -110,12 +135,12 @@ func (w *writer) flushStripe() error {
 	}
 	data, index := w.buf, w.tails
 	w.tails++
-	w.buf = w.e.getStripe()
+	w.buf = w.e.buffers.get(w.e.cfg.StripeSize)
 	w.wg.Add(1)
 	go func() {
 		defer w.wg.Done()
 		defer func() { <-w.slots }()
-		defer w.e.putStripe(data)
+		defer w.e.buffers.put(data)
 		if err := w.e.writeFull(w.e.data, tailObjectName(w.upload, index), data); err != nil {
 			w.mu.Lock()
 			if w.err == nil {
@@ -150,6 +175,7 @@ func (w *writer) Commit(ctx context.Context, ts swift.Timestamp, expectETag stri
 	if err != nil {
 		w.discard()
 	}
+	w.releaseReservation()
 	return err
 }
 
@@ -203,7 +229,7 @@ func (w *writer) commit(ctx context.Context, ts swift.Timestamp, expectETag stri
 	if err != nil {
 		return err
 	}
-	w.buf = nil
+	w.releaseBuffer()
 	if w.upload != "" {
 		// Tell the collector the upload is live; if this is lost, the collector still
 		// sees the head pointing at the upload and keeps it.
@@ -213,6 +239,15 @@ func (w *writer) commit(ctx context.Context, ts swift.Timestamp, expectETag stri
 	return nil
 }
 
+// releaseBuffer returns the data buffer once the op that wrote it has completed
+// (librados copies the bytes when the op is built).
+func (w *writer) releaseBuffer() {
+	if w.buf != nil {
+		w.e.buffers.put(w.buf)
+		w.buf = nil
+	}
+}
+
 // Abort discards what was written.
 func (w *writer) Abort() {
 	if w.done {
@@ -220,13 +255,21 @@ func (w *writer) Abort() {
 	}
 	w.done = true
 	w.discard()
+	w.releaseReservation()
+}
+
+// releaseReservation gives the upload's share of the memory budget back, once its
+// tails are written (commit and discard wait for them).
+func (w *writer) releaseReservation() {
+	w.e.budget.release(w.reserved)
+	w.reserved = 0
 }
 
 // discard removes the upload's tails and intent; what a failure here leaves, the
 // collector reclaims after UploadTimeout.
 func (w *writer) discard() {
 	w.wg.Wait()
-	w.buf = nil
+	w.releaseBuffer()
 	if w.upload == "" {
 		return
 	}
