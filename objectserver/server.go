@@ -2,7 +2,6 @@ package objectserver
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"net/http"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/radosswift/radosswift/diskfile"
+	"github.com/radosswift/radosswift/internal/httpserve"
 	"github.com/radosswift/radosswift/version"
 )
 
@@ -32,7 +32,7 @@ func New(cfg Config, policies diskfile.Policies, updates *Updater, log *zap.Logg
 	if wrap != nil {
 		s.handler = wrap(s.handler)
 	}
-	s.handler = recoverPanics(log, s.handler)
+	s.handler = httpserve.RecoverPanics(log, s.handler)
 	s.http = &fasthttp.Server{
 		Handler:                       s.handler,
 		Name:                          "radosswift-object-server",
@@ -47,7 +47,7 @@ func New(cfg Config, policies diskfile.Policies, updates *Updater, log *zap.Logg
 		WriteBufferSize: 64 << 10,
 		IdleTimeout:     cfg.ClientTimeout,
 		TCPKeepalive:    true,
-		Logger:          zapPrintf{log},
+		Logger:          httpserve.ZapPrintf{Log: log},
 		HeaderReceived:  ignoreBodiesNotSent,
 	}
 	return s
@@ -76,7 +76,7 @@ func (s *Server) Handler() fasthttp.RequestHandler { return s.handler }
 // per-read idle limit (a slow but live upload is fine, a silent client is dropped)
 // and node_timeout... as Swift's per-chunk timeouts.
 func (s *Server) Serve(ln net.Listener) error {
-	return s.http.Serve(&deadlineListener{Listener: ln, read: s.cfg.ClientTimeout, write: s.cfg.ClientTimeout})
+	return s.http.Serve(httpserve.Listener(ln, s.cfg.ClientTimeout, s.cfg.ClientTimeout))
 }
 
 // Shutdown stops accepting, lets requests in flight finish, then returns.
@@ -138,23 +138,6 @@ func (s *Server) handleObject(ctx *fasthttp.RequestCtx) {
 	}
 }
 
-// recoverPanics turns a panic in one request into a 500 for that request: fasthttp
-// does not recover handlers, and one bad request must not take the node down.
-func recoverPanics(log *zap.Logger, next fasthttp.RequestHandler) fasthttp.RequestHandler {
-	return func(ctx *fasthttp.RequestCtx) {
-		defer func() {
-			if p := recover(); p != nil {
-				log.Error("request handler panicked", zap.Any("panic", p), zap.Stack("stack"),
-					zap.ByteString("method", ctx.Method()), zap.ByteString("uri", ctx.Request.Header.RequestURI()))
-				ctx.ResetBody()
-				respondError(ctx, http.StatusInternalServerError, "")
-				ctx.SetConnectionClose()
-			}
-		}()
-		next(ctx)
-	}
-}
-
 const allowedMethods = "DELETE, GET, HEAD, OPTIONS, POST, PUT, REPLICATE, SSYNC"
 
 // requestContext is the context of a request's backend work. Not the fasthttp
@@ -196,48 +179,6 @@ func (s *Server) ssync(ctx *fasthttp.RequestCtx) {
 	ctx.SetStatusCode(http.StatusOK)
 	ctx.SetConnectionClose()
 	ctx.SetBodyString(":MISSING_CHECK: START\r\n:MISSING_CHECK: END\r\n:UPDATES: START\r\n:UPDATES: END\r\n")
-}
-
-type zapPrintf struct{ log *zap.Logger }
-
-func (z zapPrintf) Printf(format string, args ...any) { z.log.Warn(fmt.Sprintf(format, args...)) }
-
-// deadlineListener gives every read and write on a connection its own deadline: Swift's
-// client_timeout is per chunk, not per request, so a 5 GiB upload at a steady rate
-// is not cut off while a client that stops sending is.
-type deadlineListener struct {
-	net.Listener
-	read, write time.Duration
-}
-
-func (l *deadlineListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	if tcp, ok := c.(*net.TCPConn); ok {
-		tcp.SetNoDelay(true) // small responses must not wait for Nagle
-	}
-	return &deadlineConn{Conn: c, read: l.read, write: l.write}, nil
-}
-
-type deadlineConn struct {
-	net.Conn
-	read, write time.Duration
-}
-
-func (c *deadlineConn) Read(p []byte) (int, error) {
-	if c.read > 0 {
-		c.Conn.SetReadDeadline(time.Now().Add(c.read))
-	}
-	return c.Conn.Read(p)
-}
-
-func (c *deadlineConn) Write(p []byte) (int, error) {
-	if c.write > 0 {
-		c.Conn.SetWriteDeadline(time.Now().Add(c.write))
-	}
-	return c.Conn.Write(p)
 }
 
 var zeroTime time.Time

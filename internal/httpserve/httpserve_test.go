@@ -1,4 +1,4 @@
-package objectserver
+package httpserve
 
 import (
 	"net/http"
@@ -11,7 +11,7 @@ import (
 
 func TestAPanickingHandlerAnswers500AndTheServerLivesOn(t *testing.T) {
 	calls := 0
-	h := recoverPanics(zap.NewNop(), func(ctx *fasthttp.RequestCtx) {
+	h := RecoverPanics(zap.NewNop(), func(ctx *fasthttp.RequestCtx) {
 		calls++
 		if calls == 1 {
 			panic("boom")
