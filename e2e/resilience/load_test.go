@@ -104,10 +104,13 @@ func (c *swiftClient) get(ctx context.Context, path string) (status int, sum str
 	return resp.StatusCode, hex.EncodeToString(h.Sum(nil)), size, nil
 }
 
-// putResult is one PUT of the load: what was sent, when, and what came back.
+// putResult is one request of the load: what was sent (or, for a GET, expected), when,
+// and what came back.
 type putResult struct {
+	Method     string // PUT, or GET of an acknowledged object
 	Path       string
 	Size       int
+	Seed       int64 // of the body's bytes
 	MD5        string
 	Start, End time.Time
 	Status     int    // 0 when the request got no response
@@ -116,33 +119,83 @@ type putResult struct {
 
 func (r putResult) took() time.Duration { return r.End.Sub(r.Start) }
 
+// body is the bytes a PUT of the load sends: the same every time it is asked for.
+func (r putResult) body() []byte {
+	body := make([]byte, r.Size)
+	rand.New(rand.NewSource(r.Seed)).Read(body)
+	return body
+}
+
+func md5Hex(body []byte) string {
+	sum := md5.Sum(body)
+	return hex.EncodeToString(sum[:])
+}
+
 // load is a steady client load: workers PUT new objects of random sizes, each with its
-// MD5, one after another, until stopped. Most objects are small (one write op on the
-// OSD), a quarter span several stripes (tails written before the head).
+// MD5, one after another, until stopped, and with readShare > 0 read that share of
+// their requests back from what was acknowledged (checking the MD5). Most objects are
+// small (one write op on the OSD), a quarter span several stripes (tails, then the head).
 type load struct {
 	client    *swiftClient
 	container string
+	readShare float64
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
 
-	mu      sync.Mutex
-	results []putResult
+	mu           sync.Mutex
+	results      []putResult
+	acknowledged []putResult
 }
 
-func startLoad(client *swiftClient, container string, workers int) *load {
+func startLoad(client *swiftClient, container string, workers int, readShare float64) *load {
 	ctx, cancel := context.WithCancel(context.Background())
-	l := &load{client: client, container: container, cancel: cancel}
+	l := &load{client: client, container: container, readShare: readShare, cancel: cancel}
 	for w := range workers {
 		l.wg.Add(1)
 		go func() {
 			defer l.wg.Done()
 			rng := rand.New(rand.NewSource(time.Now().UnixNano() + int64(w)))
 			for n := 0; ctx.Err() == nil; n++ {
+				if rng.Float64() < l.readShare && l.getOne(ctx, rng) {
+					continue
+				}
 				l.putOne(ctx, rng, fmt.Sprintf("%s/w%02d-%06d", container, w, n))
 			}
 		}()
 	}
 	return l
+}
+
+// getOne reads back a random acknowledged object; false when there is none yet.
+func (l *load) getOne(ctx context.Context, rng *rand.Rand) bool {
+	l.mu.Lock()
+	if len(l.acknowledged) == 0 {
+		l.mu.Unlock()
+		return false
+	}
+	want := l.acknowledged[rng.Intn(len(l.acknowledged))]
+	l.mu.Unlock()
+	r := putResult{Method: http.MethodGet, Path: want.Path, Size: want.Size, MD5: want.MD5, Start: time.Now()}
+	status, sum, size, err := l.client.get(context.WithoutCancel(ctx), want.Path)
+	r.End, r.Status = time.Now(), status
+	switch {
+	case err != nil:
+		r.Err = err.Error()
+	case status == http.StatusOK && (sum != want.MD5 || size != int64(want.Size)):
+		r.Err = fmt.Sprintf("%d bytes, md5 %s: not what was acknowledged", size, sum)
+	}
+	l.mu.Lock()
+	l.results = append(l.results, r)
+	l.mu.Unlock()
+	return true
+}
+
+// ok is whether a request of the load succeeded: a PUT acknowledged, a GET whole.
+func (r putResult) ok() bool {
+	if r.Method == http.MethodGet {
+		return r.Status == http.StatusOK && r.Err == ""
+	}
+	return r.Status == http.StatusCreated
 }
 
 func objectSize(rng *rand.Rand) int {
@@ -153,10 +206,9 @@ func objectSize(rng *rand.Rand) int {
 }
 
 func (l *load) putOne(ctx context.Context, rng *rand.Rand, path string) {
-	body := make([]byte, objectSize(rng))
-	rng.Read(body)
-	sum := md5.Sum(body)
-	r := putResult{Path: path, Size: len(body), MD5: hex.EncodeToString(sum[:]), Start: time.Now()}
+	r := putResult{Method: http.MethodPut, Path: path, Size: objectSize(rng), Seed: rng.Int63()}
+	body := r.body()
+	r.MD5, r.Start = md5Hex(body), time.Now()
 	// The load's own stop does not cut a request short: every request runs to its answer.
 	status, err := l.client.put(context.WithoutCancel(ctx), path, body)
 	r.End, r.Status = time.Now(), status
@@ -165,6 +217,9 @@ func (l *load) putOne(ctx context.Context, rng *rand.Rand, path string) {
 	}
 	l.mu.Lock()
 	l.results = append(l.results, r)
+	if r.ok() {
+		l.acknowledged = append(l.acknowledged, r)
+	}
 	l.mu.Unlock()
 }
 
@@ -193,7 +248,7 @@ func (l *load) waitForSuccesses(t *testing.T, since time.Time, n int, limit time
 	for {
 		var ok []putResult
 		for _, r := range l.snapshot() {
-			if r.Status == http.StatusCreated && !r.Start.Before(since) {
+			if r.Method == http.MethodPut && r.ok() && !r.Start.Before(since) {
 				ok = append(ok, r)
 			}
 		}
@@ -206,13 +261,16 @@ func (l *load) waitForSuccesses(t *testing.T, since time.Time, n int, limit time
 	}
 }
 
-// summary counts results by outcome: "201 × 760, 503 × 52, no response × 1".
+// summary counts results by outcome: "PUT 201 × 760, PUT 503 × 52, GET 200 × 80".
 func summary(results []putResult) string {
 	counts := map[string]int{}
 	for _, r := range results {
-		key := fmt.Sprint(r.Status)
-		if r.Status == 0 {
-			key = "no response"
+		key := fmt.Sprintf("%s %d", r.Method, r.Status)
+		switch {
+		case r.Status == 0:
+			key = r.Method + " no response"
+		case r.Method == http.MethodGet && r.Status == http.StatusOK && r.Err != "":
+			key = "GET 200 wrong body"
 		}
 		counts[key]++
 	}

@@ -34,7 +34,7 @@ func TestOSDKilledAndRestartedUnderLoadLosesNoAcknowledgedWrite(t *testing.T) {
 		failBound = 2*radosOpTimeout + 3*time.Second
 	)
 	begin := time.Now()
-	l := startLoad(client, container, workers)
+	l := startLoad(client, container, workers, 0)
 	stopped := false
 	t.Cleanup(func() {
 		if !stopped {
@@ -67,7 +67,7 @@ func TestOSDKilledAndRestartedUnderLoadLosesNoAcknowledgedWrite(t *testing.T) {
 	var lastFailure time.Time
 	for _, r := range results {
 		slowest = max(slowest, r.took())
-		if r.Status == http.StatusCreated {
+		if r.ok() {
 			acknowledged = append(acknowledged, r)
 			continue
 		}

@@ -70,6 +70,9 @@ func TestMain(m *testing.M) {
 	if private.dir != "" {
 		private.down()
 	}
+	if deployed.dir != "" {
+		deployed.remove()
+	}
 	os.Exit(code)
 }
 
