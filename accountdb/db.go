@@ -118,16 +118,19 @@ type AccountInfo struct {
 func (i AccountInfo) Deleted() bool { return i.DeleteTimestamp.After(i.PutTimestamp) }
 
 // ListParams are a listing request's query parameters, already validated by the server.
-// Path, when set, means prefix=Path+"/" (or "" for Path "/") and delimiter "/", and only
-// names directly under it are returned, as Swift's path= does.
+// Path, when set, means prefix=Path+"/" (Path "/" too: prefix "/") and delimiter "/", and
+// only names directly under it are returned, as Swift's path= does. Names in Swift's
+// reserved namespace (starting with NUL: object versioning's hidden containers and
+// versions) are listed only with AllowReserved (X-Backend-Allow-Reserved-Names).
 type ListParams struct {
-	Prefix    string
-	Delimiter string
-	Marker    string
-	EndMarker string
-	Path      *string
-	Limit     int // at most this many entries, subdirs included; > 0
-	Reverse   bool
+	Prefix        string
+	Delimiter     string
+	Marker        string
+	EndMarker     string
+	Path          *string
+	Limit         int // at most this many entries, subdirs included; > 0
+	Reverse       bool
+	AllowReserved bool
 }
 
 // ObjectEntry is one line of a container listing: an object row, or with Subdir set a

@@ -104,6 +104,10 @@ func prefixEnd(prefix string) string {
 	return string(b)
 }
 
+// firstUnreserved is the smallest name outside Swift's reserved namespace (names that
+// start with NUL).
+const firstUnreserved = "\x01"
+
 // firstDelimitedPage is the first page size of a delimited listing.
 const firstDelimitedPage = 16
 
@@ -145,6 +149,10 @@ func list[T any](ctx context.Context, p ListParams, scan ScanFunc[T], nameOf fun
 		r.lower = lowMarker
 	case prefix != "":
 		r.lower, r.lowerInclusive = prefix, true
+	}
+	if !p.AllowReserved && r.lower < firstUnreserved {
+		// Swift's list_*_iter adds name >= chr(1) unless reserved names are allowed.
+		r.lower, r.lowerInclusive = firstUnreserved, true
 	}
 	if r.empty() {
 		return nil, nil

@@ -234,12 +234,14 @@ func TestListObjectsAgreesWithSwift(t *testing.T) {
 	}
 
 	names := randomNames([]string{"a", "b", "é", "/", "-", "0", "x/", "//"})
+	// Names in the reserved namespace, as object versioning makes them.
+	names = append(names, "\x00versions\x00a", "\x00versions\x00b/c", "\x00x")
 	var cases []ListParams
 	for range 400 {
 		cases = append(cases, ListParams{
 			Prefix: maybe(pick(names)), Delimiter: maybe([]string{"/", "-", "a", "x/"}[rng.IntN(4)]),
 			Marker: maybe(pick(names)), EndMarker: maybe(pick(names)),
-			Limit: 1 + rng.IntN(40), Reverse: rng.IntN(2) == 0,
+			Limit: 1 + rng.IntN(40), Reverse: rng.IntN(2) == 0, AllowReserved: rng.IntN(4) == 0,
 		})
 	}
 	compareWithSwift(t, names, cases)
@@ -260,17 +262,19 @@ func TestListObjectsAgreesWithSwift(t *testing.T) {
 
 func compareWithSwift(t *testing.T, names []string, cases []ListParams) {
 	type swiftCase struct {
-		Prefix    string  `json:"prefix"`
-		Delimiter string  `json:"delimiter"`
-		Marker    string  `json:"marker"`
-		EndMarker string  `json:"end_marker"`
-		Path      *string `json:"path,omitempty"`
-		Limit     int     `json:"limit"`
-		Reverse   bool    `json:"reverse"`
+		Prefix        string  `json:"prefix"`
+		Delimiter     string  `json:"delimiter"`
+		Marker        string  `json:"marker"`
+		EndMarker     string  `json:"end_marker"`
+		Path          *string `json:"path,omitempty"`
+		Limit         int     `json:"limit"`
+		Reverse       bool    `json:"reverse"`
+		AllowReserved bool    `json:"allow_reserved"`
 	}
 	var swiftCases []swiftCase
 	for _, p := range cases {
-		swiftCases = append(swiftCases, swiftCase(p))
+		swiftCases = append(swiftCases, swiftCase{Prefix: p.Prefix, Delimiter: p.Delimiter, Marker: p.Marker,
+			EndMarker: p.EndMarker, Path: p.Path, Limit: p.Limit, Reverse: p.Reverse, AllowReserved: p.AllowReserved})
 	}
 	input, err := json.Marshal(map[string]any{"names": names, "cases": swiftCases})
 	require.NoError(t, err)
@@ -299,4 +303,22 @@ func compareWithSwift(t *testing.T, names []string, cases []ListParams) {
 		}
 		require.Equal(t, wantNames, render(got), "case %d: %+v path %q", i, p, path)
 	}
+}
+
+func TestListingsHideReservedNamesUnlessAllowed(t *testing.T) {
+	// Object versioning keeps its hidden containers and versions under names that start
+	// with NUL; Swift lists them only for X-Backend-Allow-Reserved-Names.
+	scan := newSortedScan("\x00versions\x00c", "\x00versions\x00d", "a", "b")
+	list := func(p ListParams) []string {
+		p.Limit = 10
+		entries, err := ListObjects(context.Background(), p, scan.scan)
+		require.NoError(t, err)
+		return render(entries)
+	}
+	require.Equal(t, []string{"a", "b"}, list(ListParams{}))
+	require.Equal(t, []string{"b", "a"}, list(ListParams{Reverse: true}))
+	require.Equal(t, []string{}, list(ListParams{Prefix: "\x00versions"}))
+	require.Equal(t, []string{"\x00versions\x00c", "\x00versions\x00d", "a", "b"}, list(ListParams{AllowReserved: true}))
+	require.Equal(t, []string{"\x00versions\x00d"}, list(ListParams{AllowReserved: true, Prefix: "\x00versions", Marker: "\x00versions\x00c"}))
+	require.Equal(t, []string{"b", "a", "\x00versions\x00d", "\x00versions\x00c"}, list(ListParams{AllowReserved: true, Reverse: true}))
 }

@@ -570,23 +570,26 @@ func accountConcurrentMerges(t *testing.T, b accountdb.Backend, account string) 
 }
 
 // listingNames are names that exercise listings: nested directories, names ending in
-// the delimiter, unicode, names next to the delimiter in byte order ('.' < '/' < '0').
+// the delimiter, unicode, names next to the delimiter in byte order ('.' < '/' < '0'), and
+// names in Swift's reserved namespace (starting with NUL, as object versioning makes them).
 var listingNames = []string{
 	"a", "a.", "a/", "a/b", "a/b/", "a/b/c", "a/b/d", "a/c", "a0", "b", "b/", "b/x/y/z",
 	"dir/sub0", "dir/sub/", "dir/sub/x", "dir/sub.", "é", "é/1", "é/2", "日本/語/x", "😀", "z-z", "z-z-", "z-y-x",
+	"\x00versions\x00a", "\x00versions\x00a\x00", "\x00x/y",
 }
 
 // listingCases is every combination of the listing parameters over listingNames.
 func listingCases() []accountdb.ListParams {
 	var cases []accountdb.ListParams
 	paths := []*string{nil, ptr(""), ptr("a"), ptr("a/b/"), ptr("dir/sub"), ptr("nothing")}
-	for _, prefix := range []string{"", "a", "a/", "dir/", "é", "q"} {
+	for _, prefix := range []string{"", "a", "a/", "dir/", "é", "q", "\x00versions"} {
 		for _, delimiter := range []string{"", "/", "-"} {
 			for _, marker := range []string{"", "a/", "a/b", "b", "é/1"} {
 				for _, endMarker := range []string{"", "a/b/d", "b/", "z"} {
 					for _, limit := range []int{1, 3, 1000} {
 						for _, reverse := range []bool{false, true} {
-							cases = append(cases, accountdb.ListParams{Prefix: prefix, Delimiter: delimiter, Marker: marker, EndMarker: endMarker, Limit: limit, Reverse: reverse})
+							cases = append(cases, accountdb.ListParams{Prefix: prefix, Delimiter: delimiter, Marker: marker, EndMarker: endMarker, Limit: limit, Reverse: reverse,
+								AllowReserved: (len(cases)/2)%3 == 0})
 						}
 					}
 				}

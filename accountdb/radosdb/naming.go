@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"hash/fnv"
 	"strconv"
+	"strings"
 )
 
 // RADOS object names derive from the account and container names only, never from the
@@ -64,22 +65,63 @@ const (
 	prefixStats    = "s."     // "s." + policy -> this shard's stats for the policy
 )
 
+// Names become omap keys through escapeName, which keeps their order but leaves no NUL
+// byte in a key: librados passes omap bounds (start_after) as C strings, which end at
+// NUL, and Swift's reserved namespace (object versioning) names start with one.
+func listedKey(name string) string   { return prefixListed + escapeName(name) }
+func hiddenKey(name string) string   { return prefixHidden + escapeName(name) }
+func reversedKey(name string) string { return prefixReversed + reverseKey(name) }
+
+// escapeName writes 0x00 as 0x01 0x01 and 0x01 as 0x01 0x02; every other byte is kept.
+// Order is kept because 0x01 is below every byte kept as it is.
+func escapeName(name string) string {
+	if strings.IndexByte(name, 0) < 0 && strings.IndexByte(name, 1) < 0 {
+		return name
+	}
+	out := make([]byte, 0, len(name)+4)
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c < 2 {
+			out = append(out, 0x01, c+1)
+		} else {
+			out = append(out, c)
+		}
+	}
+	return string(out)
+}
+
+// unescapeName undoes escapeName.
+func unescapeName(key string) string {
+	if strings.IndexByte(key, 1) < 0 {
+		return key
+	}
+	out := make([]byte, 0, len(key))
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if c == 0x01 && i+1 < len(key) {
+			i++
+			c = key[i] - 1
+		}
+		out = append(out, c)
+	}
+	return string(out)
+}
+
 // reverseKey maps names to keys that sort in the opposite order, because omap iterates
-// forward only: each byte b becomes 0xff-b, and a terminator 0xff that sorts after every
-// mapped byte makes a name sort after its own extensions ("ab" before "a"). Mapped bytes
-// 0x00 and 0x01 are escaped as 0x01 0x01 and 0x01 0x02 (order is kept, since 0x01 is
-// then below every other mapped byte) because librados passes omap bounds as C strings,
-// which end at 0x00. A name with a NUL byte (Swift refuses them) would break the
-// terminator's order; MergeObjects refuses such names.
+// forward only: each byte b becomes c = 0xff-b, and a terminator 0xff makes a name sort
+// after its own extensions ("ab" before "a"). For the terminator to sort above every
+// mapped byte, and for no NUL to appear, c = 0x00 and 0x01 are written 0x01 0x01 and
+// 0x01 0x02, and c = 0xfe and 0xff as 0xfe 0x01 and 0xfe 0x02 (order is kept).
 func reverseKey(name string) string {
 	out := make([]byte, 0, len(name)+1)
 	for i := 0; i < len(name); i++ {
-		c := 0xff - name[i]
-		if c < 2 {
+		switch c := 0xff - name[i]; {
+		case c < 2:
 			out = append(out, 0x01, c+1)
-			continue
+		case c >= 0xfe:
+			out = append(out, 0xfe, c-0xfe+1)
+		default:
+			out = append(out, c)
 		}
-		out = append(out, c)
 	}
 	return string(append(out, 0xff))
 }
@@ -92,6 +134,9 @@ func nameOfReverseKey(key string) string {
 		if c == 0x01 && i+1 < len(key)-1 {
 			i++
 			c = key[i] - 1
+		} else if c == 0xfe && i+1 < len(key)-1 {
+			i++
+			c = 0xfe + key[i] - 1
 		}
 		out = append(out, 0xff-c)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/ceph/go-ceph/rados"
@@ -69,7 +68,7 @@ func (t *table[R]) merge(ctx context.Context, rows []R) (statsChanged bool, err 
 	byShard := make([][]R, t.shards)
 	for _, row := range rows {
 		name := t.kind.name(row)
-		if name == "" || strings.IndexByte(name, 0) >= 0 {
+		if name == "" {
 			return false, fmt.Errorf("radosdb: invalid row name %q", name)
 		}
 		s := shardOf(name, t.shards)
@@ -167,7 +166,7 @@ func (t *table[R]) mergeShard(ctx context.Context, shard int, rows []R) (statsCh
 	keys := []string{keyShardName, keyShardCount}
 	for _, row := range rows {
 		name := t.kind.name(row)
-		keys = append(keys, prefixListed+name, prefixHidden+name)
+		keys = append(keys, listedKey(name), hiddenKey(name))
 	}
 	for attempt := 0; ; attempt++ {
 		st, err := t.readShard(ctx, oid, keys)
@@ -219,13 +218,13 @@ func (t *table[R]) plan(st shardState, rows []R) (guard map[string]string, set m
 		name := t.kind.name(row)
 		if _, seen := stored[name]; !seen {
 			var old *R
-			if v, ok := st.values[prefixListed+name]; ok {
+			if v, ok := st.values[listedKey(name)]; ok {
 				r, err := t.kind.decode(name, []byte(v))
 				if err != nil {
 					return nil, nil, nil, false, err
 				}
 				old = &r
-			} else if v, ok := st.values[prefixHidden+name]; ok {
+			} else if v, ok := st.values[hiddenKey(name)]; ok {
 				r, err := t.kind.decode(name, []byte(v))
 				if err != nil {
 					return nil, nil, nil, false, err
@@ -247,19 +246,19 @@ func (t *table[R]) plan(st shardState, rows []R) (guard map[string]string, set m
 		if now == old {
 			continue // no update applied
 		}
-		listedKey, hiddenKey := prefixListed+name, prefixHidden+name
-		guard[listedKey], guard[hiddenKey] = st.values[listedKey], st.values[hiddenKey]
+		listed, hidden := listedKey(name), hiddenKey(name)
+		guard[listed], guard[hidden] = st.values[listed], st.values[hidden]
 		value := t.kind.encode(*now)
 		if t.kind.listed(*now) {
-			set[listedKey] = value
-			set[prefixReversed+reverseKey(name)] = value
-			if _, ok := st.values[hiddenKey]; ok {
-				remove = append(remove, hiddenKey)
+			set[listed] = value
+			set[reversedKey(name)] = value
+			if _, ok := st.values[hidden]; ok {
+				remove = append(remove, hidden)
 			}
 		} else {
-			set[hiddenKey] = value
-			if _, ok := st.values[listedKey]; ok {
-				remove = append(remove, listedKey, prefixReversed+reverseKey(name))
+			set[hidden] = value
+			if _, ok := st.values[listed]; ok {
+				remove = append(remove, listed, reversedKey(name))
 			}
 		}
 		policies := []int{t.kind.policy(*now)}

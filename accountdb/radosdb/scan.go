@@ -26,9 +26,9 @@ func (t *table[R]) scan(ctx context.Context, after, before string, reverse bool,
 		c := &shardCursor[R]{t: t, oid: shardObject(t.base, shard), reverse: reverse, after: after, before: before, keep: keep}
 		switch {
 		case !reverse:
-			c.startAfter = prefixListed + after
+			c.startAfter = listedKey(after)
 		case before != "":
-			c.startAfter = prefixReversed + reverseKey(before)
+			c.startAfter = reversedKey(before)
 		}
 		cursors[shard] = c
 	}
@@ -129,7 +129,7 @@ func (c *shardCursor[R]) fetch(ctx context.Context, page int) error {
 		if c.reverse {
 			name = nameOfReverseKey(kv.Key[len(prefixReversed):])
 		} else {
-			name = kv.Key[len(prefixListed):]
+			name = unescapeName(kv.Key[len(prefixListed):])
 		}
 		if (!c.reverse && c.before != "" && name >= c.before) || (c.reverse && c.after != "" && name <= c.after) {
 			c.done = true

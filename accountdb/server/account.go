@@ -143,6 +143,7 @@ func (s *Server) accountGET(r *request) error {
 		return err
 	}
 	p.Reverse = swift.TrueValue(reverse)
+	p.AllowReserved = swift.TrueValue(string(r.ctx.Request.Header.Peek("X-Backend-Allow-Reserved-Names")))
 	limit, err := r.limit(s.limits.Account)
 	if err != nil {
 		return err

@@ -223,6 +223,7 @@ func (s *Server) containerListParams(r *request) (accountdb.ListParams, int, err
 	}
 	reverse, _, _ := r.param("reverse")
 	p.Reverse = swift.TrueValue(reverse)
+	p.AllowReserved = swift.TrueValue(string(r.ctx.Request.Header.Peek("X-Backend-Allow-Reserved-Names")))
 	limit, err := r.limit(s.limits.Container)
 	return p, limit, err
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -416,5 +417,22 @@ func TestContainerUpdaterMakesAccountTotalsExact(t *testing.T) {
 		r = h.a("HEAD", h.accountPath(acct), nil)
 		assert.Equal(t, "10", r.header.Get("X-Account-Object-Count"))
 		assert.Equal(t, "100", r.header.Get("X-Account-Bytes-Used"))
+	})
+}
+
+// Object versioning's hidden containers live in the account under names starting with
+// NUL: the proxy lists them only with X-Backend-Allow-Reserved-Names.
+func TestReservedNamesAreListedOnlyWhenAllowed(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		acct := h.ns
+		h.createAccount(acct)
+		for _, c := range []string{"\x00versions\x00photos", "photos"} {
+			require.Equal(t, 201, h.createContainer(acct, c, nil).status)
+		}
+		require.Eventually(t, func() bool {
+			return h.a("GET", h.accountPath(acct)+"?reverse=on", H{"X-Backend-Allow-Reserved-Names": "true"}).body == "photos\n\x00versions\x00photos\n"
+		}, 10*time.Second, 50*time.Millisecond, "the account heard of both containers")
+		assert.Equal(t, "photos\n", h.a("GET", h.accountPath(acct), nil).body)
+		assert.Equal(t, "\x00versions\x00photos\nphotos\n", h.a("GET", h.accountPath(acct), H{"X-Backend-Allow-Reserved-Names": "true"}).body)
 	})
 }

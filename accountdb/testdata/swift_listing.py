@@ -1,7 +1,7 @@
 """Runs listings through Swift's own ContainerBroker (the oracle for listing_test.go).
 
 Reads {"names": [...], "cases": [{"prefix", "delimiter", "marker", "end_marker",
-"path", "limit", "reverse"}]} on stdin and writes, per case, the listed names with
+"path", "limit", "reverse", "allow_reserved"}]} on stdin and writes, per case, the listed names with
 subdirs as {"subdir": name}.
 """
 import json
@@ -19,6 +19,7 @@ out = []
 for case in request['cases']:
     rows = broker.list_objects_iter(
         case['limit'], case['marker'], case['end_marker'], case['prefix'],
-        case['delimiter'], path=case.get('path'), reverse=case['reverse'])
+        case['delimiter'], path=case.get('path'), reverse=case['reverse'],
+        allow_reserved=case.get('allow_reserved', False))
     out.append([{'subdir': r[0]} if r[3] is None else r[0] for r in rows])
 json.dump(out, sys.stdout)
