@@ -175,16 +175,17 @@ func TestFourthNodeAndRebalanceMoveNothing(t *testing.T) {
 	// share of the partitions, and of these objects, is the new node's.
 	newNodeLog := filepath.Join(d.hostRoot(added), "log", "object-server.log")
 	logBefore := fileSize(newNodeLog)
+	ourGETs := []string{`"GET /`, fmt.Sprintf("-%d/o-", stamp), `" 200 `} // access-log lines of these objects' reads
 	deadline := time.Now().Add(40 * time.Second)
 	var wrongViaNewRing []string
 	for {
 		wrongViaNewRing = verifyAll(client, objects, 4)
-		if countSince(t, newNodeLog, logBefore, `"GET /`) > 0 || time.Now().After(deadline) {
+		if countSince(t, newNodeLog, logBefore, ourGETs...) > 0 || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(2 * time.Second)
 	}
-	servedByNew := countSince(t, newNodeLog, logBefore, `"GET /`)
+	servedByNew := countSince(t, newNodeLog, logBefore, ourGETs...)
 
 	var report []string
 	for _, pool := range pools {
@@ -225,8 +226,8 @@ func fileSize(path string) int64 {
 	return info.Size()
 }
 
-// countSince counts the lines of a log, from offset on, that contain substr.
-func countSince(t *testing.T, path string, offset int64, substr string) int {
+// countSince counts the lines of a log, from offset on, that contain every one of substrs.
+func countSince(t *testing.T, path string, offset int64, substrs ...string) int {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
@@ -234,10 +235,14 @@ func countSince(t *testing.T, path string, offset int64, substr string) int {
 		offset = 0
 	}
 	n := 0
+lines:
 	for _, line := range strings.Split(string(data[offset:]), "\n") {
-		if strings.Contains(line, substr) {
-			n++
+		for _, substr := range substrs {
+			if !strings.Contains(line, substr) {
+				continue lines
+			}
 		}
+		n++
 	}
 	return n
 }
