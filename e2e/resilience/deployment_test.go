@@ -144,3 +144,26 @@ func (d *deployment) poolObjects(t *testing.T, pool string) map[string]uint64 {
 	require.NoError(t, iter.Err())
 	return sizes
 }
+
+// namespaceCounts is how many objects each RADOS namespace of a pool holds ("" is the
+// data namespace; .db the account and container databases; .gc and .async the
+// collector's index and the queued container updates).
+func (d *deployment) namespaceCounts(t *testing.T, pool string) map[string]int {
+	t.Helper()
+	cluster, err := radosconn.Connect(radosconn.Config{CephConf: d.env["CEPH_CONF"], User: "admin"})
+	require.NoError(t, err)
+	defer cluster.Shutdown()
+	ioctx, err := cluster.OpenPool(pool)
+	require.NoError(t, err)
+	defer ioctx.Destroy()
+	ioctx.SetNamespace(rados.AllNamespaces)
+	iter, err := ioctx.Iter()
+	require.NoError(t, err)
+	defer iter.Close()
+	counts := map[string]int{}
+	for iter.Next() {
+		counts[iter.Namespace()]++
+	}
+	require.NoError(t, iter.Err())
+	return counts
+}
