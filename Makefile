@@ -7,7 +7,7 @@ VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/radosswift/radosswift/version.Version=$(VERSION)
 RUN_DIR ?= $(CURDIR)/.run
 
-.PHONY: all deps build test bench bench-engine run stop lint clean
+.PHONY: bench-db all deps build test bench bench-engine run stop lint clean
 
 all: build
 
@@ -76,6 +76,20 @@ bench-engine: build
 	} > "$(BENCH_OUT).tmp"; \
 	mv "$(BENCH_OUT).tmp" "$(BENCH_OUT)"; \
 	echo; cat "$(BENCH_OUT)"; echo; echo "bench: written to $(BENCH_OUT)"
+
+# bench-db: a container of 1 000 000 rows on the RADOS omap backend, loaded through the DB
+# layer, then pages of 10 000 names timed at its start, middle and end in both directions,
+# and one-row merges (the container update path), on a private test bed that is always
+# torn down (about 2 minutes; RADOSDB_BENCH_ROWS sets the row count).
+bench-db: deps
+	@set -eu; \
+	bed=$$(mktemp -d /tmp/radosswift-bench.XXXXXX); \
+	trap 'scripts/ceph-dev down "$$bed" >/dev/null 2>&1 || true' EXIT; \
+	trap 'exit 130' INT TERM; \
+	scripts/ceph-dev up "$$bed" >/dev/null; \
+	. "$$bed/env"; \
+	go test -count=1 -run '^$$' -bench ListPage -benchtime 1x -v ./accountdb/radosdb/ | grep -v '^goos\|^goarch\|^pkg\|^cpu'; \
+	go test -count=1 -run '^$$' -bench MergeOneRow -benchtime 300x ./accountdb/radosdb/ | grep Benchmark
 
 run: build
 	@scripts/run-stack up "$(RUN_DIR)"

@@ -156,7 +156,8 @@ type Backend interface {
 	Account(account string) AccountDB
 	// PendingReports returns up to limit containers marked as changed (status, policy or
 	// stats) since their account last heard of them; every change to a container sets
-	// its mark to a new token, in the same atomic step as the change.
+	// its mark to a new token, so that no change can be left unreported (SQLite: in the
+	// change's transaction; RADOS: before and after the change, see radosdb/pending.go).
 	PendingReports(ctx context.Context, limit int) ([]ReportMark, error)
 	// ClearReport removes a container's mark if its token is still m.Token, so a change
 	// made while the report was on its way is reported again.

@@ -67,6 +67,11 @@ func (c *containerDB) Info(ctx context.Context) (accountdb.ContainerInfo, error)
 // change applies a status change and, when it is one the account must hear of, marks
 // the container for the updater.
 func (c *containerDB) change(ctx context.Context, report bool, change statusChange) error {
+	if report {
+		if err := c.b.markChanged(ctx, c.account, c.container); err != nil {
+			return err
+		}
+	}
 	changed, err := c.b.changeStatus(ctx, c.base, c.fullName, change)
 	if err != nil {
 		return mapNotFound(err)
@@ -143,14 +148,18 @@ func (c *containerDB) SetReported(ctx context.Context, put, del swift.Timestamp,
 	})
 }
 
-// MergeObjects merges rows shard by shard; a change of stats marks the container for
-// the updater after the rows are written (see markChanged for the order).
+// MergeObjects merges rows shard by shard; the container is marked for the updater
+// before the rows are written and, when its stats changed, again after (pending.go says
+// why both).
 func (c *containerDB) MergeObjects(ctx context.Context, rows []accountdb.ObjectRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	t, err := c.rows(ctx)
 	if err != nil {
+		return err
+	}
+	if err := c.b.markChanged(ctx, c.account, c.container); err != nil {
 		return err
 	}
 	statsChanged, err := t.merge(ctx, rows)

@@ -18,11 +18,13 @@ import (
 //
 // A RADOS op touches one object, and a container's rows and status live on its own
 // objects while the marks of many containers share a pending object, so the mark is a
-// second op. It is written after the change, never before: an updater that reads the
-// mark, then the container, then clears the mark with the token it read fails to clear
-// it when a change landed in between (the new mark has a new token), so that change is
-// reported again. The one gap is a process dying between the change and its mark; the
-// next change of the container marks it again.
+// separate op, written both before and after the change. After: an updater that reads
+// the mark, then the container, then clears the mark with the token it read fails to
+// clear it when a change landed in between (the new mark has a new token), so that
+// change is reported again. Before: a process that dies (or fails to write the mark)
+// after its change still leaves the container marked, and a retried update that finds
+// its rows already applied marks it too. What remains is an updater clearing the first
+// mark in the instant between it and the change, followed by a crash before the second.
 
 // newToken is unique per change: time-ordered for people reading the omap, random so
 // two nodes never write the same token.

@@ -213,3 +213,31 @@ func TestAccountTotalsAndListing(t *testing.T) {
 	require.Len(t, list, 2)
 	require.Equal(t, "c2", list[0].Name)
 }
+
+// An object server retries a container update whose first try failed after its rows
+// landed (a lost reply, a failed mark): the retry changes no row, yet the container must
+// be marked, or its account would never hear of the rows.
+func TestARetriedUpdateThatChangesNothingStillMarksTheContainer(t *testing.T) {
+	ctx := context.Background()
+	b := openBackend(t, 4)
+	c := b.Container("AUTH_a", "retried")
+	require.NoError(t, c.Initialize(ctx, ts(1), 0))
+	row := object("o", 2, 10)
+	require.NoError(t, c.MergeObjects(ctx, []accountdb.ObjectRow{row}))
+	clearAll := func() {
+		marks, err := b.PendingReports(ctx, 100)
+		require.NoError(t, err)
+		for _, m := range marks {
+			require.NoError(t, b.ClearReport(ctx, m))
+		}
+		marks, err = b.PendingReports(ctx, 100)
+		require.NoError(t, err)
+		require.Empty(t, marks)
+	}
+	clearAll()
+	require.NoError(t, c.MergeObjects(ctx, []accountdb.ObjectRow{row}))
+	marks, err := b.PendingReports(ctx, 100)
+	require.NoError(t, err)
+	require.Len(t, marks, 1)
+	require.Equal(t, "retried", marks[0].Container)
+}
