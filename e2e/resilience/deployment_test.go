@@ -123,25 +123,20 @@ func (d *deployment) killNode(t *testing.T, addr string) []string {
 // its size, read as client.admin.
 func (d *deployment) poolObjects(t *testing.T, pool string) map[string]uint64 {
 	t.Helper()
-	cluster, err := radosconn.Connect(radosconn.Config{CephConf: d.env["CEPH_CONF"], User: "admin"})
-	require.NoError(t, err)
-	defer cluster.Shutdown()
-	ioctx, err := cluster.OpenPool(pool)
-	require.NoError(t, err)
-	defer ioctx.Destroy()
-	iter, err := ioctx.Iter()
-	require.NoError(t, err)
-	defer iter.Close()
 	sizes := map[string]uint64{}
-	for iter.Next() {
-		stat, err := ioctx.Stat(iter.Value())
-		if err == rados.ErrNotFound {
-			continue // removed meanwhile
+	d.withPool(t, pool, func(ioctx *rados.IOContext) {
+		for _, object := range listAllNamespaces(t, ioctx) {
+			if object.namespace != "" {
+				continue
+			}
+			stat, err := ioctx.Stat(object.name)
+			if err == rados.ErrNotFound {
+				continue // removed meanwhile
+			}
+			require.NoError(t, err, "stat %s", object.name)
+			sizes[object.name] = stat.Size
 		}
-		require.NoError(t, err, "stat %s", iter.Value())
-		sizes[iter.Value()] = stat.Size
-	}
-	require.NoError(t, iter.Err())
+	})
 	return sizes
 }
 
@@ -150,20 +145,41 @@ func (d *deployment) poolObjects(t *testing.T, pool string) map[string]uint64 {
 // collector's index and the queued container updates).
 func (d *deployment) namespaceCounts(t *testing.T, pool string) map[string]int {
 	t.Helper()
+	counts := map[string]int{}
+	d.withPool(t, pool, func(ioctx *rados.IOContext) {
+		for _, object := range listAllNamespaces(t, ioctx) {
+			counts[object.namespace]++
+		}
+	})
+	return counts
+}
+
+// withPool opens a pool of the deployment's cluster as client.admin for the length of fn.
+func (d *deployment) withPool(t *testing.T, pool string, fn func(*rados.IOContext)) {
+	t.Helper()
 	cluster, err := radosconn.Connect(radosconn.Config{CephConf: d.env["CEPH_CONF"], User: "admin"})
 	require.NoError(t, err)
 	defer cluster.Shutdown()
 	ioctx, err := cluster.OpenPool(pool)
 	require.NoError(t, err)
 	defer ioctx.Destroy()
+	fn(ioctx)
+}
+
+type radosObject struct{ namespace, name string }
+
+// listAllNamespaces lists every object of the pool; ioctx is left on the data namespace.
+func listAllNamespaces(t *testing.T, ioctx *rados.IOContext) []radosObject {
+	t.Helper()
 	ioctx.SetNamespace(rados.AllNamespaces)
+	defer ioctx.SetNamespace("")
 	iter, err := ioctx.Iter()
 	require.NoError(t, err)
 	defer iter.Close()
-	counts := map[string]int{}
+	var objects []radosObject
 	for iter.Next() {
-		counts[iter.Namespace()]++
+		objects = append(objects, radosObject{iter.Namespace(), iter.Value()})
 	}
 	require.NoError(t, iter.Err())
-	return counts
+	return objects
 }

@@ -141,6 +141,7 @@ type load struct {
 	readShare float64
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
+	stopOnce  sync.Once
 
 	mu           sync.Mutex
 	results      []putResult
@@ -223,10 +224,25 @@ func (l *load) putOne(ctx context.Context, rng *rand.Rand, path string) {
 	l.mu.Unlock()
 }
 
-// stop ends the load once every request in flight has its answer.
+// startSteadyLoad starts a load that the test's end stops (if nothing stopped it before)
+// and returns once it is steady: four PUTs per worker acknowledged and warmUp passed.
+// By then the proxy has the account and container in its cache.
+func startSteadyLoad(t *testing.T, client *swiftClient, container string, workers int, readShare float64, warmUp time.Duration) (*load, time.Time) {
+	t.Helper()
+	begin := time.Now()
+	l := startLoad(client, container, workers, readShare)
+	t.Cleanup(func() { l.stop() })
+	l.waitForSuccesses(t, begin, 4*workers, 60*time.Second)
+	time.Sleep(time.Until(begin.Add(warmUp)))
+	return l, begin
+}
+
+// stop ends the load once every request in flight has its answer (again: at once).
 func (l *load) stop() []putResult {
-	l.cancel()
-	l.wg.Wait()
+	l.stopOnce.Do(func() {
+		l.cancel()
+		l.wg.Wait()
+	})
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	sort.Slice(l.results, func(i, j int) bool { return l.results[i].Start.Before(l.results[j].Start) })

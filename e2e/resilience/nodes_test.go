@@ -32,16 +32,7 @@ func TestStorageNodeKilledUnderLoadCostsNoRequestStartedAfterIt(t *testing.T) {
 	logBefore := fileSize(proxyLog)
 
 	const workers = 6
-	begin := time.Now()
-	l := startLoad(client, container, workers, 0.5)
-	stopped := false
-	t.Cleanup(func() {
-		if !stopped {
-			l.stop()
-		}
-	})
-	l.waitForSuccesses(t, begin, 4*workers, 60*time.Second)
-	time.Sleep(time.Until(begin.Add(4 * time.Second)))
+	l, begin := startSteadyLoad(t, client, container, workers, 0.5, 4*time.Second)
 
 	killedAt := time.Now()
 	killed := d.killNode(t, victim)
@@ -51,7 +42,6 @@ func TestStorageNodeKilledUnderLoadCostsNoRequestStartedAfterIt(t *testing.T) {
 	})
 	time.Sleep(12 * time.Second)
 	results := l.stop()
-	stopped = true
 
 	var acknowledged, inFlightFailures, laterFailures, getFailures []putResult
 	var puts, gets int

@@ -33,17 +33,7 @@ func TestOSDKilledAndRestartedUnderLoadLosesNoAcknowledgedWrite(t *testing.T) {
 		// busy cores.
 		failBound = 2*radosOpTimeout + 3*time.Second
 	)
-	begin := time.Now()
-	l := startLoad(client, container, workers, 0)
-	stopped := false
-	t.Cleanup(func() {
-		if !stopped {
-			l.stop()
-		}
-	})
-	// Steady load first: the proxy has the account and container cached by then.
-	l.waitForSuccesses(t, begin, 4*workers, 60*time.Second)
-	time.Sleep(time.Until(begin.Add(3 * time.Second)))
+	l, begin := startSteadyLoad(t, client, container, workers, 0, 3*time.Second)
 
 	killed := time.Now()
 	s.killOSD(t)
@@ -60,7 +50,6 @@ func TestOSDKilledAndRestartedUnderLoadLosesNoAcknowledgedWrite(t *testing.T) {
 	firstAfter := l.waitForSuccesses(t, restarted, 3*workers, 90*time.Second)
 	time.Sleep(2 * time.Second) // a stretch of steady load after the recovery
 	results := l.stop()
-	stopped = true
 
 	var acknowledged, failed []putResult
 	var slowest, slowestFailure time.Duration
