@@ -107,6 +107,8 @@ func TestStorageNodeKilledUnderLoadCostsNoRequestStartedAfterIt(t *testing.T) {
 	require.Empty(t, describe(getFailures), "no GET fails, not even one in flight at the kill")
 	for _, r := range inFlightFailures {
 		require.Equal(t, http.StatusServiceUnavailable, r.Status, "a PUT cut off by the kill: %s", describe([]putResult{r}))
+		require.Positive(t, countSince(t, proxyLog, logBefore, "ERROR with Object server "+victim+":", "/"+r.Path),
+			"a PUT that failed in flight was one the dying node had: the proxy logs its error there: %s", describe([]putResult{r}))
 	}
 	require.NotContains(t, retried, fmt.Sprint(http.StatusServiceUnavailable), "a retried PUT lands on a live node")
 	require.Empty(t, wrong, "every acknowledged object reads back whole")
