@@ -1,9 +1,9 @@
 package resilience
 
 import (
+	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -15,14 +15,17 @@ import (
 	"github.com/ceph/go-ceph/rados"
 	"github.com/stretchr/testify/require"
 
+	"github.com/radosswift/radosswift/ansible/localdeploy"
 	"github.com/radosswift/radosswift/radosconn"
 )
 
 // deployment is a running ansible/test/local-deploy deployment: storage nodes on
-// 127.0.0.2, .3, ... and a Swift proxy, deployed by the playbook, on a Ceph bed of its own.
+// SUBNET.2, .3, ... and a Swift proxy on SUBNET.1, deployed by the playbook, on a Ceph
+// bed of its own. The subnet is the package's own, so that a developer's deployment on
+// 127.0.0.* (or another test's) may run at the same time.
 type deployment struct {
 	dir string
-	env map[string]string // DIR/deployment.env
+	localdeploy.Deployment
 }
 
 var (
@@ -34,13 +37,8 @@ var (
 // localDeployment deploys three storage nodes at its first use; TestMain removes them.
 func localDeployment(t *testing.T) *deployment {
 	t.Helper()
-	requireTools(t, "ansible-playbook", "ceph-osd", "ceph-mon", "memcached", "swift", "ss", "curl", "setsid")
-	if _, err := os.Stat(filepath.Join(root, "ansible", "test", "local-deploy")); err != nil {
-		if os.Getenv("RADOSSWIFT_REQUIRE_CEPH") == "1" {
-			t.Fatal("no ansible/test/local-deploy")
-		}
-		t.Skip("no ansible/test/local-deploy")
-	}
+	requireTools(t)
+	localdeploy.Require(t)
 	deployedOnce.Do(func() {
 		parent, err := os.MkdirTemp("", "radosswift-resilience-deploy.")
 		if err != nil {
@@ -48,6 +46,8 @@ func localDeployment(t *testing.T) *deployment {
 			return
 		}
 		deployed.dir = filepath.Join(parent, "deploy")
+		// The first up fixes the deployment's subnet for every later command on its DIR.
+		t.Setenv("LOCAL_DEPLOY_SUBNET", fmt.Sprintf("127.86.%d", 10+os.Getpid()%200))
 		deployedErr = deployed.deploy(3)
 	})
 	require.NoError(t, deployedErr, "the local deployment did not come up")
@@ -57,50 +57,41 @@ func localDeployment(t *testing.T) *deployment {
 // deploy runs the playbook for n storage nodes (again: the rings change, nodes are added).
 func (d *deployment) deploy(n int) error {
 	started := time.Now()
-	out, err := d.localDeploy("up", strconv.Itoa(n))
-	if err != nil {
-		return fmt.Errorf("local-deploy up %d: %v\n%s", n, err, tail(out, 40))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	if out, err := localdeploy.Run(ctx, "", "up", d.dir, strconv.Itoa(n)); err != nil {
+		return fmt.Errorf("%v\n%s", err, tail(out, 40))
 	}
-	text, err := os.ReadFile(filepath.Join(d.dir, "deployment.env"))
-	if err != nil {
+	var err error
+	if d.Deployment, err = localdeploy.ReadDeployment(d.dir); err != nil {
 		return err
 	}
-	d.env = map[string]string{}
-	for _, line := range strings.Split(string(text), "\n") {
-		if k, v, ok := strings.Cut(line, "="); ok && !strings.HasPrefix(line, "#") {
-			d.env[k] = v
-		}
-	}
-	fmt.Printf("resilience: %d storage nodes deployed in %s (%s), proxy %s\n", n, d.dir, time.Since(started).Round(time.Second), d.env["PROXY_URL"])
+	fmt.Printf("resilience: %d storage nodes deployed in %s (%s), proxy %s\n", n, d.dir, time.Since(started).Round(time.Second), d.ProxyURL)
 	return nil
 }
 
-func (d *deployment) localDeploy(args ...string) (string, error) {
-	cmd := exec.Command(filepath.Join(root, "ansible", "test", "local-deploy"), append([]string{args[0], d.dir}, args[1:]...)...)
-	cmd.Dir = root
-	out, err := cmd.CombinedOutput()
-	return string(out), err
-}
-
 func (d *deployment) remove() {
-	if out, err := d.localDeploy("down"); err != nil {
-		fmt.Fprintf(os.Stderr, "resilience: local-deploy down %s: %v\n%s", d.dir, err, out)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if out, err := localdeploy.Run(ctx, "", "down", d.dir); err != nil {
+		fmt.Fprintf(os.Stderr, "resilience: %v\n%s", err, out)
 		return
 	}
 	os.RemoveAll(filepath.Dir(d.dir))
 }
 
-func (d *deployment) nodes() []string { return strings.Split(d.env["STORAGE_NODES"], ",") }
-
-func (d *deployment) hostRoot(addr string) string {
-	return d.env["HOST_ROOT_"+strings.ReplaceAll(addr, ".", "_")]
+// startNode starts again every process of a storage node.
+func (d *deployment) startNode(t *testing.T, addr string) {
+	t.Helper()
+	out, err := localdeploy.Run(context.Background(), "", "start-node", d.dir, addr)
+	require.NoError(t, err, out)
 }
 
 // killNode SIGKILLs every process of a storage node (by its pid files, each checked
 // against the process's environment), as a crash of the machine would end them.
 func (d *deployment) killNode(t *testing.T, addr string) []string {
 	t.Helper()
-	host := d.hostRoot(addr)
+	host := d.HostRoot(addr)
 	pidFiles, err := filepath.Glob(filepath.Join(host, "run", "*.pid"))
 	require.NoError(t, err)
 	var killed []string
@@ -157,7 +148,7 @@ func (d *deployment) namespaceCounts(t *testing.T, pool string) map[string]int {
 // withPool opens a pool of the deployment's cluster as client.admin for the length of fn.
 func (d *deployment) withPool(t *testing.T, pool string, fn func(*rados.IOContext)) {
 	t.Helper()
-	cluster, err := radosconn.Connect(radosconn.Config{CephConf: d.env["CEPH_CONF"], User: "admin"})
+	cluster, err := radosconn.Connect(radosconn.Config{CephConf: d.Env["CEPH_CONF"], User: "admin"})
 	require.NoError(t, err)
 	defer cluster.Shutdown()
 	ioctx, err := cluster.OpenPool(pool)

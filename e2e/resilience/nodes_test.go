@@ -24,10 +24,10 @@ import (
 // it fails with 503, its retry succeeds, and it is counted apart in the report.
 func TestStorageNodeKilledUnderLoadCostsNoRequestStartedAfterIt(t *testing.T) {
 	d := localDeployment(t)
-	client := authenticate(t, d.env["PROXY_URL"], d.env["ST_USER"], d.env["ST_KEY"])
+	client := authenticate(t, d.ProxyURL, d.User, d.Key)
 	container := fmt.Sprintf("node-loss-%d", time.Now().UnixNano())
 	client.createContainer(t, container, "")
-	victim := d.nodes()[1]
+	victim := d.StorageNodes[1]
 	proxyLog := d.proxyLog(t)
 	logBefore := fileSize(proxyLog)
 
@@ -36,10 +36,7 @@ func TestStorageNodeKilledUnderLoadCostsNoRequestStartedAfterIt(t *testing.T) {
 
 	killedAt := time.Now()
 	killed := d.killNode(t, victim)
-	t.Cleanup(func() {
-		out, err := d.localDeploy("start-node", victim)
-		require.NoError(t, err, "local-deploy start-node %s: %s", victim, out)
-	})
+	t.Cleanup(func() { d.startNode(t, victim) })
 	time.Sleep(12 * time.Second)
 	results := l.stop()
 
@@ -92,7 +89,7 @@ func TestStorageNodeKilledUnderLoadCostsNoRequestStartedAfterIt(t *testing.T) {
   GET failures:  %d
   proxy log:     %d lines name %s after the kill (its errors and error limiting: the handoffs at work)
   verified:      %d acknowledged objects read back with %s still down in %.1fs, %d wrong`,
-		workers, len(d.nodes()),
+		workers, len(d.StorageNodes),
 		len(results), puts, gets, results[len(results)-1].End.Sub(begin).Seconds(), summary(results),
 		victim, since(begin, killedAt), strings.Join(killed, ", "),
 		countStartedAfter(results, killedAt), len(laterFailures), slowest.Round(time.Millisecond),
@@ -122,7 +119,7 @@ func TestStorageNodeKilledUnderLoadCostsNoRequestStartedAfterIt(t *testing.T) {
 // compared: the databases and queues there change when updaters run, ring or no ring.
 func TestFourthNodeAndRebalanceMoveNothing(t *testing.T) {
 	d := localDeployment(t)
-	client := authenticate(t, d.env["PROXY_URL"], d.env["ST_USER"], d.env["ST_KEY"])
+	client := authenticate(t, d.ProxyURL, d.User, d.Key)
 	stamp := time.Now().UnixNano()
 	var objects []putResult
 	rng := rand.New(rand.NewSource(stamp))
@@ -144,20 +141,20 @@ func TestFourthNodeAndRebalanceMoveNothing(t *testing.T) {
 			objects = append(objects, r)
 		}
 	}
-	pools := strings.Split(d.env["CEPH_POOLS"], ",")
+	pools := strings.Split(d.Env["CEPH_POOLS"], ",")
 	before := map[string]map[string]uint64{}
 	namespacesBefore := map[string]map[string]int{}
 	for _, pool := range pools {
 		before[pool] = d.poolObjects(t, pool)
 		namespacesBefore[pool] = d.namespaceCounts(t, pool)
 	}
-	nodesBefore := d.nodes()
+	nodesBefore := d.StorageNodes
 
 	start := time.Now()
 	require.NoError(t, d.deploy(len(nodesBefore)+1))
 	deployTook := time.Since(start)
-	added := d.nodes()[len(d.nodes())-1]
-	require.Len(t, d.nodes(), len(nodesBefore)+1)
+	added := d.StorageNodes[len(d.StorageNodes)-1]
+	require.Len(t, d.StorageNodes, len(nodesBefore)+1)
 
 	readStart := time.Now()
 	wrongAtOnce := verifyAll(client, objects, 4)
@@ -171,7 +168,7 @@ func TestFourthNodeAndRebalanceMoveNothing(t *testing.T) {
 
 	// The proxy reloads changed rings by itself (every 15 s, Swift's reload_time); then a
 	// share of the partitions, and of these objects, is the new node's.
-	newNodeLog := filepath.Join(d.hostRoot(added), "log", "object-server.log")
+	newNodeLog := filepath.Join(d.HostRoot(added), "log", "object-server.log")
 	logBefore := fileSize(newNodeLog)
 	ourGETs := []string{`"GET /`, fmt.Sprintf("-%d/o-", stamp), `" 200 `} // access-log lines of these objects' reads
 	deadline := time.Now().Add(40 * time.Second)
@@ -197,7 +194,7 @@ func TestFourthNodeAndRebalanceMoveNothing(t *testing.T) {
   data (heads and tails, compared name by name with sizes): %s
   all namespaces (objects; "" is data, .db databases, .gc/.async the collector's and updater's queues, which change when their daemons run, not with the ring): %s
   new rings:     the new node's object server served %d GETs of these objects; %d wrong through the new rings`,
-		len(objects), len(nodesBefore), len(d.nodes()), added,
+		len(objects), len(nodesBefore), len(d.StorageNodes), added,
 		deployTook.Seconds(), len(objects), readTook.Seconds(), len(wrongAtOnce),
 		strings.Join(report, "; "), strings.Join(namespaces, "; "), servedByNew, len(wrongViaNewRing))
 
@@ -212,7 +209,7 @@ func TestFourthNodeAndRebalanceMoveNothing(t *testing.T) {
 
 func (d *deployment) proxyLog(t *testing.T) string {
 	t.Helper()
-	logs, err := filepath.Glob(filepath.Join(d.hostRoot(d.env["PROXY_HOST"]), "log", "proxy*.log"))
+	logs, err := filepath.Glob(filepath.Join(d.HostRoot(d.Env["PROXY_HOST"]), "log", "proxy*.log"))
 	require.NoError(t, err)
 	require.NotEmpty(t, logs, "no proxy log")
 	return logs[0]
