@@ -88,8 +88,10 @@ func (d *deployment) startNode(t *testing.T, addr string) {
 }
 
 // killNode SIGKILLs every process of a storage node (by its pid files, each checked
-// against the process's environment), as a crash of the machine would end them.
-func (d *deployment) killNode(t *testing.T, addr string) []string {
+// against the process's environment), as a crash of the machine would end them. It
+// returns what it killed and when the last signal went out: a request that started
+// before that may have been in the hands of a dying process.
+func (d *deployment) killNode(t *testing.T, addr string) ([]string, time.Time) {
 	t.Helper()
 	host := d.HostRoot(addr)
 	pidFiles, err := filepath.Glob(filepath.Join(host, "run", "*.pid"))
@@ -107,7 +109,7 @@ func (d *deployment) killNode(t *testing.T, addr string) []string {
 		defer waitGone(t, pid)
 	}
 	require.NotEmpty(t, killed, "no process of %s was running", addr)
-	return killed
+	return killed, time.Now()
 }
 
 // poolObjects is every object of a pool's data namespace (object heads and tails) with

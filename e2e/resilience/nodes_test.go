@@ -34,8 +34,7 @@ func TestStorageNodeKilledUnderLoadCostsNoRequestStartedAfterIt(t *testing.T) {
 	const workers = 6
 	l, begin := startSteadyLoad(t, client, container, workers, 0.5, 4*time.Second)
 
-	killedAt := time.Now()
-	killed := d.killNode(t, victim)
+	killed, killedAt := d.killNode(t, victim)
 	t.Cleanup(func() { d.startNode(t, victim) })
 	time.Sleep(12 * time.Second)
 	results := l.stop()
