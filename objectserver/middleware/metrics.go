@@ -17,15 +17,16 @@ type MetricsSource interface {
 	Quarantined() (map[int]int, error)
 }
 
-// The metric families of /metrics.
+// The metric families of /metrics, after the prefix radosswift_<server type>_ (object,
+// container or account): each server's series are its own.
 const (
-	metricRequests     = "radosswift_object_requests_total"
-	metricDuration     = "radosswift_object_request_duration_seconds"
-	metricBytesIn      = "radosswift_object_received_bytes_total"
-	metricBytesOut     = "radosswift_object_sent_bytes_total"
-	metricAsyncPending = "radosswift_object_async_pending"
-	metricQuarantined  = "radosswift_object_quarantined_objects"
-	metricSourceErrors = "radosswift_object_metrics_source_errors_total"
+	metricRequests     = "requests_total"
+	metricDuration     = "request_duration_seconds"
+	metricBytesIn      = "received_bytes_total"
+	metricBytesOut     = "sent_bytes_total"
+	metricAsyncPending = "async_pending"
+	metricQuarantined  = "quarantined_objects"
+	metricSourceErrors = "metrics_source_errors_total"
 )
 
 // metricMethods are the method label values; any other method counts as OTHER, so a
@@ -51,9 +52,15 @@ var statusClasses = [...]string{"other", "1xx", "2xx", "3xx", "4xx", "5xx"}
 //     radosswift_object_quarantined_objects{policy}: gauges read from src at each scrape
 //     (left out when src fails, counted in radosswift_object_metrics_source_errors_total).
 //
-// src may be nil: the gauges are then left out.
+// src may be nil: the gauges are then left out. A container or account server's source
+// (ServerTyped) names its series radosswift_container_... or radosswift_account_..., and
+// has no async-pending or quarantine gauges, which are the object server's.
 func Metrics(settings map[string]string, src MetricsSource) Middleware {
-	m := &metrics{src: src, path: setting(settings, "metrics_path", "/metrics")}
+	m := &metrics{src: src, path: setting(settings, "metrics_path", "/metrics"), prefix: "radosswift_object_"}
+	if typed, ok := src.(ServerTyped); ok && typed.ServerType() != "object" {
+		m.prefix = "radosswift_" + typed.ServerType() + "_"
+		m.src = nil
+	}
 	return func(next fasthttp.RequestHandler) fasthttp.RequestHandler {
 		return func(ctx *fasthttp.RequestCtx) {
 			if string(ctx.Path()) == m.path {
@@ -70,6 +77,7 @@ func Metrics(settings map[string]string, src MetricsSource) Middleware {
 type metrics struct {
 	src          MetricsSource
 	path         string
+	prefix       string // radosswift_<server type>_
 	methods      [len(metricMethods)]methodMetrics
 	sourceErrors atomic.Uint64
 }
@@ -144,16 +152,16 @@ func (m *metrics) serve(ctx *fasthttp.RequestCtx) {
 
 // write renders the exposition; series of methods never seen are left out.
 func (m *metrics) write(b *bytes.Buffer) {
-	family(b, metricRequests, "counter", "Requests answered, by method and status class.")
+	family(b, m.prefix+metricRequests, "counter", "Requests answered, by method and status class.")
 	for i := range m.methods {
 		for s := range statusClasses {
 			if n := m.methods[i].byStatus[s].Load(); n > 0 {
-				sample(b, metricRequests, labels("method", metricMethods[i], "status", statusClasses[s]), formatUint(n))
+				sample(b, m.prefix+metricRequests, labels("method", metricMethods[i], "status", statusClasses[s]), formatUint(n))
 			}
 		}
 	}
 
-	family(b, metricDuration, "histogram", "Time from request to response headers, by method.")
+	family(b, m.prefix+metricDuration, "histogram", "Time from request to response headers, by method.")
 	for i := range m.methods {
 		mm := &m.methods[i]
 		var counts [len(latencyBuckets) + 1]uint64
@@ -169,26 +177,26 @@ func (m *metrics) write(b *bytes.Buffer) {
 		var cumulative uint64
 		for j, bound := range latencyBuckets {
 			cumulative += counts[j]
-			sample(b, metricDuration+"_bucket", labels("method", method, "le", formatFloat(bound)), formatUint(cumulative))
+			sample(b, m.prefix+metricDuration+"_bucket", labels("method", method, "le", formatFloat(bound)), formatUint(cumulative))
 		}
-		sample(b, metricDuration+"_bucket", labels("method", method, "le", "+Inf"), formatUint(total))
-		sample(b, metricDuration+"_sum", labels("method", method), formatFloat(float64(mm.nanos.Load())/1e9))
-		sample(b, metricDuration+"_count", labels("method", method), formatUint(total))
+		sample(b, m.prefix+metricDuration+"_bucket", labels("method", method, "le", "+Inf"), formatUint(total))
+		sample(b, m.prefix+metricDuration+"_sum", labels("method", method), formatFloat(float64(mm.nanos.Load())/1e9))
+		sample(b, m.prefix+metricDuration+"_count", labels("method", method), formatUint(total))
 	}
 
-	family(b, metricBytesIn, "counter", "Request body bytes received, by method.")
-	m.writePerMethod(b, metricBytesIn, func(mm *methodMetrics) uint64 { return mm.bytesIn.Load() })
-	family(b, metricBytesOut, "counter", "Response body bytes sent, by method.")
-	m.writePerMethod(b, metricBytesOut, func(mm *methodMetrics) uint64 { return mm.bytesOut.Load() })
+	family(b, m.prefix+metricBytesIn, "counter", "Request body bytes received, by method.")
+	m.writePerMethod(b, m.prefix+metricBytesIn, func(mm *methodMetrics) uint64 { return mm.bytesIn.Load() })
+	family(b, m.prefix+metricBytesOut, "counter", "Response body bytes sent, by method.")
+	m.writePerMethod(b, m.prefix+metricBytesOut, func(mm *methodMetrics) uint64 { return mm.bytesOut.Load() })
 
 	if m.src != nil {
-		family(b, metricAsyncPending, "gauge", "Container updates waiting in the async-pending queue.")
+		family(b, m.prefix+metricAsyncPending, "gauge", "Container updates waiting in the async-pending queue.")
 		if n, err := m.src.AsyncPending(); err == nil {
-			sample(b, metricAsyncPending, "", strconv.Itoa(n))
+			sample(b, m.prefix+metricAsyncPending, "", strconv.Itoa(n))
 		} else {
 			m.sourceErrors.Add(1)
 		}
-		family(b, metricQuarantined, "gauge", "Quarantined objects, by storage policy index.")
+		family(b, m.prefix+metricQuarantined, "gauge", "Quarantined objects, by storage policy index.")
 		if perPolicy, err := m.src.Quarantined(); err == nil {
 			policies := make([]int, 0, len(perPolicy))
 			for p := range perPolicy {
@@ -196,13 +204,13 @@ func (m *metrics) write(b *bytes.Buffer) {
 			}
 			sort.Ints(policies)
 			for _, p := range policies {
-				sample(b, metricQuarantined, labels("policy", strconv.Itoa(p)), strconv.Itoa(perPolicy[p]))
+				sample(b, m.prefix+metricQuarantined, labels("policy", strconv.Itoa(p)), strconv.Itoa(perPolicy[p]))
 			}
 		} else {
 			m.sourceErrors.Add(1)
 		}
-		family(b, metricSourceErrors, "counter", "Scrapes whose async-pending or quarantine count failed.")
-		sample(b, metricSourceErrors, "", formatUint(m.sourceErrors.Load()))
+		family(b, m.prefix+metricSourceErrors, "counter", "Scrapes whose async-pending or quarantine count failed.")
+		sample(b, m.prefix+metricSourceErrors, "", formatUint(m.sourceErrors.Load()))
 	}
 }
 

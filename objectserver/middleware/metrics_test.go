@@ -279,3 +279,31 @@ func TestMetricsCountStreamedUploadsOverHTTP(t *testing.T) {
 		t.Errorf("after a 100000-byte upload:\n%s", body)
 	}
 }
+
+// typedSource is a container or account server's source.
+type typedSource struct {
+	fakeSource
+	serverType string
+}
+
+func (s *typedSource) ServerType() string { return s.serverType }
+
+func TestMetricsOfContainerAndAccountServersCarryTheirOwnNames(t *testing.T) {
+	for _, serverType := range []string{"container", "account"} {
+		src := &typedSource{fakeSource: fakeSource{asyncPending: 7}, serverType: serverType}
+		h := Metrics(nil, src)(objectApp)
+		e := scrape(t, h) // the first scrape counts nothing: scrapes are not requests
+		e = scrape(t, h)
+		if e.types["radosswift_"+serverType+"_requests_total"] != "counter" {
+			t.Errorf("%s: types = %v", serverType, e.types)
+		}
+		for series := range e.types {
+			if !strings.HasPrefix(series, "radosswift_"+serverType+"_") {
+				t.Errorf("%s server exposes %s", serverType, series)
+			}
+		}
+		if _, ok := e.types["radosswift_"+serverType+"_async_pending"]; ok || src.asyncCalls != 0 {
+			t.Errorf("%s server reports the object server's async-pending gauge", serverType)
+		}
+	}
+}
