@@ -78,6 +78,19 @@ func (s *Server) accountInfo(r *request) (info accountdb.AccountInfo, exists boo
 	return info, err == nil, err
 }
 
+// liveAccountInfo is the account's info, or the 404 Swift answers for an account that
+// is missing or deleted.
+func (s *Server) liveAccountInfo(r *request) (accountdb.AccountInfo, error) {
+	info, exists, err := s.accountInfo(r)
+	if err != nil {
+		return info, err
+	}
+	if !exists || info.Deleted() {
+		return info, deletedResponse(http.StatusNotFound, info, exists, "")
+	}
+	return info, nil
+}
+
 // deletedResponse is _deleted_response: an answer for a missing or deleted account,
 // which says "Deleted" when the account exists and was deleted.
 func deletedResponse(status int, info accountdb.AccountInfo, exists bool, body string) error {
@@ -114,12 +127,9 @@ func (s *Server) accountHEAD(r *request) error {
 	if err != nil {
 		return err
 	}
-	info, exists, err := s.accountInfo(r)
+	info, err := s.liveAccountInfo(r)
 	if err != nil {
 		return err
-	}
-	if !exists || info.Deleted() {
-		return deletedResponse(http.StatusNotFound, info, exists, "")
 	}
 	h := &r.ctx.Response.Header
 	s.accountResponseHeaders(h, info)
@@ -143,7 +153,7 @@ func (s *Server) accountGET(r *request) error {
 		return err
 	}
 	p.Reverse = swift.TrueValue(reverse)
-	p.AllowReserved = swift.TrueValue(string(r.ctx.Request.Header.Peek("X-Backend-Allow-Reserved-Names")))
+	p.AllowReserved = r.allowReservedNames()
 	limit, err := r.limit(s.limits.Account)
 	if err != nil {
 		return err
@@ -159,12 +169,9 @@ func (s *Server) accountGET(r *request) error {
 	if err != nil {
 		return err
 	}
-	info, exists, err := s.accountInfo(r)
+	info, err := s.liveAccountInfo(r)
 	if err != nil {
 		return err
-	}
-	if !exists || info.Deleted() {
-		return deletedResponse(http.StatusNotFound, info, exists, "")
 	}
 	var entries []accountdb.ContainerEntry
 	if limit > 0 {
@@ -296,12 +303,8 @@ func (s *Server) accountPOST(r *request) error {
 	if err != nil {
 		return err
 	}
-	info, exists, err := s.accountInfo(r)
-	if err != nil {
+	if _, err := s.liveAccountInfo(r); err != nil {
 		return err
-	}
-	if !exists || info.Deleted() {
-		return deletedResponse(http.StatusNotFound, info, exists, "")
 	}
 	if err := s.updateAccountMetadata(r, s.db.Account(r.account), ts); err != nil {
 		return err
@@ -315,12 +318,9 @@ func (s *Server) accountDELETE(r *request) error {
 	if err != nil {
 		return err
 	}
-	info, exists, err := s.accountInfo(r)
+	info, err := s.liveAccountInfo(r)
 	if err != nil {
 		return err
-	}
-	if !exists || info.Deleted() {
-		return deletedResponse(http.StatusNotFound, info, exists, "")
 	}
 	db := s.db.Account(r.account)
 	if err := db.MarkDeleted(backendContext(), ts); err != nil {

@@ -223,7 +223,7 @@ func (s *Server) containerListParams(r *request) (accountdb.ListParams, int, err
 	}
 	reverse, _, _ := r.param("reverse")
 	p.Reverse = swift.TrueValue(reverse)
-	p.AllowReserved = swift.TrueValue(string(r.ctx.Request.Header.Peek("X-Backend-Allow-Reserved-Names")))
+	p.AllowReserved = r.allowReservedNames()
 	limit, err := r.limit(s.limits.Container)
 	return p, limit, err
 }

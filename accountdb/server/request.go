@@ -203,3 +203,9 @@ func pyRepr(s string) string {
 	}
 	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", `\'`) + "'"
 }
+
+// allowReservedNames: the proxy's object versioning lists names in Swift's reserved
+// namespace (starting with NUL); other clients never see them.
+func (r *request) allowReservedNames() bool {
+	return swift.TrueValue(r.header("X-Backend-Allow-Reserved-Names"))
+}
