@@ -21,7 +21,7 @@ import (
 	_ "github.com/radosswift/radosswift/accountdb/sqlitedb" // registers the "sqlite" backend
 	"github.com/radosswift/radosswift/diskfile/radosengine"
 	"github.com/radosswift/radosswift/internal/swift"
-	"github.com/radosswift/radosswift/objectserver/middleware"
+	"github.com/radosswift/radosswift/middleware"
 	"github.com/radosswift/radosswift/version"
 )
 

@@ -6,7 +6,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/radosswift/radosswift/diskfile/radosengine"
-	"github.com/radosswift/radosswift/objectserver/middleware"
+	"github.com/radosswift/radosswift/middleware"
 	"github.com/radosswift/radosswift/version"
 )
 

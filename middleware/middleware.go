@@ -1,4 +1,4 @@
-// Package middleware holds the object server's pipeline filters, each a fasthttp
+// Package middleware holds the pipeline filters of the object, container and account servers, each a fasthttp
 // middleware configured from its [filter:NAME] section, as Swift's paste filters are:
 //
 //   - Healthcheck: Swift's healthcheck (GET /healthcheck, disable_path);
