@@ -6,17 +6,17 @@ import (
 	"strconv"
 
 	"github.com/radosswift/radosswift/diskfile"
+	"github.com/radosswift/radosswift/internal/backend"
 	"github.com/radosswift/radosswift/internal/swift"
 )
 
 // delete follows Swift's DELETE: a tombstone when the request is newer than what is
 // stored, 404 when there was no live object, X-If-Delete-At for the expirer.
-func (s *Server) delete(r *objectRequest) {
+func (s *Server) delete(r *objectRequest) error {
 	ctx := r.ctx
 	ts, err := r.timestamp()
 	if err != nil {
-		respondError(ctx, statusFor(err), err.Error())
-		return
+		return err
 	}
 	var origTS swift.Timestamp
 	origMeta := map[string]string{}
@@ -37,8 +37,7 @@ func (s *Server) delete(r *objectRequest) {
 		origTS = deleted.Timestamp
 	case diskfile.IsNotFound(err), errors.Is(err, diskfile.ErrQuarantined), errors.Is(err, diskfile.ErrCollision):
 	default:
-		respondError(ctx, statusFor(err), "")
-		return
+		return err
 	}
 	responseTS := origTS
 	if ts.After(responseTS) {
@@ -49,17 +48,13 @@ func (s *Server) delete(r *objectRequest) {
 		want, perr := strconv.ParseFloat(r.header("X-If-Delete-At"), 64)
 		switch {
 		case perr != nil:
-			respondError(ctx, http.StatusBadRequest, "Bad X-If-Delete-At header value")
-			return
+			return backend.BadRequest("Bad X-If-Delete-At header value")
 		case origTS.IsZero():
-			respondError(ctx, http.StatusNotFound, "")
-			return
+			return backend.Status(http.StatusNotFound)
 		case !ts.After(origTS):
-			respondError(ctx, http.StatusConflict, "")
-			return
+			return backend.Status(http.StatusConflict)
 		case int64(want) != origDeleteAt:
-			respondError(ctx, http.StatusPreconditionFailed, "X-If-Delete-At and X-Delete-At do not match")
-			return
+			return backend.Plain(http.StatusPreconditionFailed, "X-If-Delete-At and X-Delete-At do not match")
 		}
 		status = http.StatusNoContent
 	}
@@ -72,12 +67,15 @@ func (s *Server) delete(r *objectRequest) {
 			if errors.As(err, &conflict) {
 				ctx.Response.Header.Set("X-Backend-Timestamp", conflict.Stored.Internal())
 			}
-			respondError(ctx, statusFor(err), "")
-			return
+			return err
 		}
 		s.updates.ContainerUpdate(r, "DELETE", map[string]string{"X-Timestamp": ts.Internal()})
 	}
 	ctx.Response.Header.Set("X-Backend-Timestamp", responseTS.Internal())
 	ctx.Response.Header.Set("X-Backend-Content-Type", origMeta[diskfile.KeyContentType])
-	respondError(ctx, status, "")
+	if status >= 400 {
+		return backend.Status(status) // Swift answers these, with the headers above
+	}
+	backend.WriteStatus(ctx, status, "", false)
+	return nil
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/radosswift/radosswift/internal/backend"
 	"github.com/radosswift/radosswift/internal/swift"
 )
 
@@ -370,19 +371,19 @@ func FuzzCheckObjectCreation(f *testing.F) {
 		}
 		r := &objectRequest{ctx: &ctx, device: "sda1", partition: "p"}
 		r.ref.Account, r.ref.Container, r.ref.Object = "a", "c", "o"
-		size, at, status, reason := srv.checkObjectCreation(r, now)
-		switch status {
-		case 0:
-			if reason != "" {
-				t.Fatalf("accepted with reason %q", reason)
-			}
-		case http.StatusBadRequest, http.StatusLengthRequired, http.StatusRequestEntityTooLarge:
-			if reason == "" {
-				t.Fatalf("status %d without a reason", status)
+		size, at, err := srv.checkObjectCreation(&ctx.Request.Header, r.ref.Object, now)
+		var answer *backend.Error
+		switch {
+		case err == nil:
+		case !errors.As(err, &answer):
+			t.Fatalf("error %v is not an answer", err)
+		case answer.Status == http.StatusBadRequest || answer.Status == http.StatusLengthRequired || answer.Status == http.StatusRequestEntityTooLarge:
+			if answer.Body == "" {
+				t.Fatalf("status %d without a reason", answer.Status)
 			}
 			return
 		default:
-			t.Fatalf("status %d (%q) is not one check_object_creation answers", status, reason)
+			t.Fatalf("status %d (%q) is not one check_object_creation answers", answer.Status, answer.Body)
 		}
 		if size < -1 || size > swift.DefaultConstraints.MaxFileSize {
 			t.Fatalf("accepted size %d", size)

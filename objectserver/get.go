@@ -7,18 +7,18 @@ import (
 	"strings"
 
 	"github.com/radosswift/radosswift/diskfile"
+	"github.com/radosswift/radosswift/internal/backend"
 	"github.com/radosswift/radosswift/internal/swift"
 )
 
 // get serves GET and HEAD as Swift's object server does: metadata headers, the
 // X-Backend-* timestamps, conditional requests (honouring X-Backend-Etag-Is-At),
 // single and multiple byte ranges; a tombstone's 404 says when it was deleted.
-func (s *Server) get(r *objectRequest) {
+func (s *Server) get(r *objectRequest) error {
 	ctx := r.ctx
 	if r.hasHeader("X-Timestamp") {
 		if _, err := r.timestamp(); err != nil {
-			respondError(ctx, statusFor(err), err.Error())
-			return
+			return err
 		}
 	}
 	cond := ConditionalHeaders{
@@ -38,14 +38,12 @@ func (s *Server) get(r *objectRequest) {
 		case errors.As(err, &expired):
 			ctx.Response.Header.Set("X-Backend-Timestamp", expired.Timestamp.Internal())
 		}
-		status := statusFor(err)
-		if status == http.StatusNotFound {
+		if statusFor(err) == http.StatusNotFound {
 			if c := EvaluateConditions(cond, "", zeroTime, false); c != 0 {
-				status = c
+				return backend.Status(c)
 			}
 		}
-		respondError(ctx, status, "")
-		return
+		return err
 	}
 	meta := obj.Metadata()
 	size := obj.ContentLength()
@@ -75,7 +73,7 @@ func (s *Server) get(r *objectRequest) {
 		ctx.SetStatusCode(status)
 		h.SetContentLength(0)
 		ctx.Response.SkipBody = true
-		return
+		return nil
 	}
 
 	var ranges []ByteRange
@@ -84,14 +82,13 @@ func (s *Server) get(r *objectRequest) {
 		ranges, err = ParseRange(rng, size)
 		if errors.Is(err, ErrRangeUnsatisfiable) {
 			h.Set("Content-Range", UnsatisfiableContentRange(size))
-			respondError(ctx, http.StatusRequestedRangeNotSatisfiable, "")
-			return
+			return backend.Status(http.StatusRequestedRangeNotSatisfiable)
 		}
 	}
 	switch {
 	case len(ranges) == 1:
-		s.sendBody(r, obj, http.StatusPartialContent, ranges[0].Start, ranges[0].Len())
 		h.Set("Content-Range", ContentRangeValue(ranges[0], size))
+		return s.sendBody(r, obj, http.StatusPartialContent, ranges[0].Start, ranges[0].Len())
 	case len(ranges) > 1:
 		boundary := NewMultipartBoundary()
 		h.Set("Content-Type", MultipartByterangesContentType(boundary))
@@ -100,7 +97,7 @@ func (s *Server) get(r *objectRequest) {
 		if ctx.IsHead() {
 			h.SetContentLength(int(length))
 			ctx.Response.SkipBody = true
-			return
+			return nil
 		}
 		reqCtx := requestContext(ctx)
 		pr, pw := io.Pipe()
@@ -117,28 +114,28 @@ func (s *Server) get(r *objectRequest) {
 				}))
 		}()
 		ctx.SetBodyStream(pr, int(length))
-	default:
-		s.sendBody(r, obj, http.StatusOK, 0, size)
+		return nil
 	}
+	return s.sendBody(r, obj, http.StatusOK, 0, size)
 }
 
 // sendBody streams [offset, offset+length) of the object, or only its headers for HEAD.
-func (s *Server) sendBody(r *objectRequest, obj diskfile.Object, status int, offset, length int64) {
+func (s *Server) sendBody(r *objectRequest, obj diskfile.Object, status int, offset, length int64) error {
 	ctx := r.ctx
-	ctx.SetStatusCode(status)
 	if ctx.IsHead() {
+		ctx.SetStatusCode(status)
 		ctx.Response.Header.SetContentLength(int(length))
 		ctx.Response.SkipBody = true
-		return
+		return nil
 	}
 	body, err := obj.Reader(requestContext(ctx), offset, length)
 	if err != nil {
-		respondError(ctx, statusFor(err), "")
-		return
+		return err
 	}
+	ctx.SetStatusCode(status)
 	if length > smallBodyLimit {
 		ctx.SetBodyStream(body, int(length))
-		return
+		return nil
 	}
 	// A small body is read whole into the response buffer: headers and body leave in
 	// one write (a stream costs a second write and packet per response), and a body
@@ -146,13 +143,13 @@ func (s *Server) sendBody(r *objectRequest, obj diskfile.Object, status int, off
 	defer body.Close()
 	if _, err := io.CopyN(ctx.Response.BodyWriter(), body, length); err != nil {
 		ctx.Response.ResetBody()
-		respondError(ctx, statusFor(err), "")
-		return
+		return err
 	}
 	if _, err := body.Read(nil); err != io.EOF { // the whole-object MD5 is checked at EOF
 		ctx.Response.ResetBody()
-		respondError(ctx, statusFor(err), "")
+		return err
 	}
+	return nil
 }
 
 // smallBodyLimit is the largest body sent from memory rather than streamed.

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/radosswift/radosswift/diskfile"
+	"github.com/radosswift/radosswift/internal/backend"
 	"github.com/radosswift/radosswift/internal/swift"
 )
 
@@ -13,25 +14,21 @@ import (
 // allowed headers replace those of the last POST, with the request's timestamp;
 // a Content-Type comes with its own Content-Type-Timestamp; X-Delete-At changes move
 // the expirer's queue entry; the container listing hears of the new content type.
-func (s *Server) post(r *objectRequest) {
+func (s *Server) post(r *objectRequest) error {
 	ctx := r.ctx
 	ts, err := r.timestamp()
 	if err != nil {
-		respondError(ctx, statusFor(err), err.Error())
-		return
+		return err
 	}
 	newDeleteAt, err := strconv.ParseInt(orZero(r.header("X-Delete-At")), 10, 64)
 	if err != nil {
-		respondError(ctx, http.StatusBadRequest, "Non-integer X-Delete-At")
-		return
+		return backend.BadRequest("Non-integer X-Delete-At")
 	}
 	if newDeleteAt != 0 && float64(newDeleteAt) < float64(ts.Ticks)/100000 {
-		respondError(ctx, http.StatusBadRequest, "X-Delete-At in past")
-		return
+		return backend.BadRequest("X-Delete-At in past")
 	}
 	if err := s.cfg.Constraints.CheckMetadata(r.visitHeaders, "object"); err != nil {
-		respondError(ctx, http.StatusBadRequest, err.Error())
-		return
+		return backend.BadRequest(err.Error())
 	}
 	obj, err := r.engine.Open(requestContext(ctx), r.ref)
 	if err != nil {
@@ -39,14 +36,12 @@ func (s *Server) post(r *objectRequest) {
 		if diskfile.IsNotFound(err) || errors.Is(err, diskfile.ErrQuarantined) {
 			status = http.StatusNotFound
 		}
-		respondError(ctx, status, "")
-		return
+		return backend.Status(status)
 	}
 	orig := obj.Metadata()
 	if !ts.After(obj.Timestamp()) {
 		ctx.Response.Header.Set("X-Backend-Timestamp", obj.Timestamp().Internal())
-		respondError(ctx, http.StatusConflict, "")
-		return
+		return backend.Status(http.StatusConflict)
 	}
 	meta := s.requestMetadata(r, false)
 	contentType := orig[diskfile.KeyContentType]
@@ -70,8 +65,7 @@ func (s *Server) post(r *objectRequest) {
 		if errors.As(err, &conflict) {
 			ctx.Response.Header.Set("X-Backend-Timestamp", conflict.Stored.Internal())
 		}
-		respondError(ctx, statusFor(err), "")
-		return
+		return err
 	}
 	if origDeleteAt := parseDeleteAt(orig); origDeleteAt != newDeleteAt {
 		if newDeleteAt != 0 {
@@ -100,7 +94,8 @@ func (s *Server) post(r *objectRequest) {
 			ctx.Response.Header.Set(k, v)
 		}
 	}
-	respondError(ctx, http.StatusAccepted, "")
+	backend.WriteStatus(ctx, http.StatusAccepted, "", false)
+	return nil
 }
 
 func orZero(v string) string {

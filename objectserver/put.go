@@ -1,6 +1,7 @@
 package objectserver
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net/http"
@@ -14,22 +15,21 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/radosswift/radosswift/diskfile"
+	"github.com/radosswift/radosswift/internal/backend"
 	"github.com/radosswift/radosswift/internal/swift"
 )
 
 // put follows Swift's PUT: checks, the timestamp rule, the body streamed into the
 // engine (with MIME footers when the proxy sends them), commit, then updates.
-func (s *Server) put(r *objectRequest) {
+func (s *Server) put(r *objectRequest) error {
 	ctx := r.ctx
 	ts, err := r.timestamp()
 	if err != nil {
-		respondError(ctx, statusFor(err), err.Error())
-		return
+		return err
 	}
-	size, deleteAt, status, reason := s.checkObjectCreation(r, ts)
-	if status != 0 {
-		respondError(ctx, status, reason)
-		return
+	size, deleteAt, err := s.checkObjectCreation(&ctx.Request.Header, r.ref.Object, ts)
+	if err != nil {
+		return err
 	}
 
 	// The stored version is read first only when it decides something here: an
@@ -41,49 +41,45 @@ func (s *Server) put(r *objectRequest) {
 	var origMeta map[string]string
 	if r.hasHeader("If-None-Match") || deleteAt != 0 {
 		if origTS, origMeta, err = s.currentVersion(r); err != nil {
-			respondError(ctx, statusFor(err), "")
-			return
+			return err
 		}
 	}
 	if inm := r.header("If-None-Match"); inm != "" {
 		for _, tag := range strings.Split(inm, ",") {
 			tag = strings.Trim(strings.TrimSpace(tag), `"`)
 			if tag == "*" && origMeta != nil || origMeta != nil && tag == origMeta[diskfile.KeyETag] {
-				respondError(ctx, http.StatusPreconditionFailed, "")
-				return
+				return backend.Status(http.StatusPreconditionFailed)
 			}
 		}
 	}
 	if !ts.After(origTS) {
 		ctx.Response.Header.Set("X-Backend-Timestamp", origTS.Internal())
-		respondError(ctx, http.StatusConflict, "")
-		return
+		return backend.Status(http.StatusConflict)
 	}
 
 	var body io.Reader = ctx.RequestBodyStream()
+	if body == nil { // fasthttp streams no body of length 0
+		body = strings.NewReader("")
+	}
 	var mime *MIMEPutReader
 	if swift.TrueValue(r.header("X-Backend-Obj-Metadata-Footer")) {
 		boundary := r.header("X-Backend-Obj-Multipart-Mime-Boundary")
 		if boundary == "" {
-			respondError(ctx, http.StatusBadRequest, "no MIME boundary")
-			return
+			return backend.BadRequest("no MIME boundary")
 		}
 		mime = NewMIMEPutReader(body, boundary)
 		body = mime
 	}
 	w, err := r.engine.Create(requestContext(ctx), r.ref, size)
 	if err != nil {
-		respondError(ctx, statusFor(err), "")
-		return
+		return err
 	}
 	defer w.Abort() // a no-op after a commit
 	if err := s.copyBody(w, body); err != nil {
-		respondMIMEError(ctx, err)
-		return
+		return mimeAnswer(err)
 	}
 	if size >= 0 && w.Written() != size {
-		respondError(ctx, StatusClientClosed, "")
-		return
+		return backend.Status(StatusClientClosed)
 	}
 
 	meta := s.requestMetadata(r, true)
@@ -95,8 +91,7 @@ func (s *Server) put(r *objectRequest) {
 	var footers map[string]string
 	if mime != nil {
 		if footers, err = mime.Footers(); err != nil {
-			respondMIMEError(ctx, err)
-			return
+			return mimeAnswer(err)
 		}
 		for k, v := range footers {
 			if swift.IsUserMeta("object", k) || swift.IsSysMeta("object", k) || swift.IsObjectTransientSysmeta(k) {
@@ -109,11 +104,14 @@ func (s *Server) put(r *objectRequest) {
 	}
 	if err := w.Commit(requestContext(ctx), ts, expectETag, meta); err != nil {
 		var conflict *diskfile.ConflictError
-		if errors.As(err, &conflict) {
-			ctx.Response.Header.Set("X-Backend-Timestamp", conflict.Stored.Internal())
+		if !errors.As(err, &conflict) || !supersededWhileUploading(conflict.Stored, ctx.Time()) {
+			if conflict != nil {
+				ctx.Response.Header.Set("X-Backend-Timestamp", conflict.Stored.Internal())
+			}
+			return err
 		}
-		respondError(ctx, statusFor(err), "")
-		return
+		// A newer version stored while this body streamed wins, and this PUT is still
+		// a success, as in Swift (it compares timestamps when a PUT begins).
 	}
 	if mime != nil {
 		// The object is committed: a broken tail of the body is only worth a log line.
@@ -141,62 +139,54 @@ func (s *Server) put(r *objectRequest) {
 	applyContainerOverrides(update, r.headerMap(), footers)
 	s.updates.ContainerUpdate(r, "PUT", update)
 	ctx.Response.Header.Set("ETag", etag)
-	ctx.SetStatusCode(http.StatusCreated)
+	backend.WriteStatus(ctx, http.StatusCreated, "", false)
+	return nil
 }
 
-// respondMIMEError answers with the status of err and, for a MIME body error,
-// the text Swift sends.
-func respondMIMEError(ctx *fasthttp.RequestCtx, err error) {
-	var mimeErr *MIMEError
-	if errors.As(err, &mimeErr) {
-		respondError(ctx, mimeErr.Status, mimeErr.Reason)
-		return
-	}
-	respondError(ctx, statusFor(err), "")
-}
-
-// checkObjectCreation is Swift's check_object_creation; it returns the expected size
-// (-1 for chunked) and the X-Delete-At to store, or a status and reason.
-func (s *Server) checkObjectCreation(r *objectRequest, ts swift.Timestamp) (int64, int64, int, string) {
-	size := int64(-1)
-	// fasthttp gives a request with neither Content-Length nor Transfer-Encoding a
-	// "Content-Length: 0" and no body stream (New streams every other body), so that
-	// is how a missing Content-Length shows; reading the nil stream would panic.
-	if r.ctx.RequestBodyStream() == nil {
-		return 0, 0, http.StatusLengthRequired, "Missing Content-Length header."
-	}
-	if cl := r.header("Content-Length"); cl != "" {
-		n, err := strconv.ParseInt(cl, 10, 64)
-		if err != nil || n < 0 {
-			return 0, 0, http.StatusBadRequest, "Invalid Content-Length header value"
-		}
-		size = n
-	} else if !strings.EqualFold(strings.TrimSpace(r.header("Transfer-Encoding")), "chunked") {
-		return 0, 0, http.StatusLengthRequired, "Missing Content-Length header."
-	}
+// checkObjectCreation is Swift's check_object_creation over a request head (it runs
+// before the body is read, and again in the handler); it returns the expected size (-1
+// for chunked) and the X-Delete-At to store.
+func (s *Server) checkObjectCreation(h *fasthttp.RequestHeader, object string, ts swift.Timestamp) (size, deleteAt int64, err error) {
 	c := s.cfg.Constraints
-	if size > c.MaxFileSize {
-		return 0, 0, http.StatusRequestEntityTooLarge, "Your request is too large."
+	switch n := h.ContentLength(); {
+	case n == -2: // neither Content-Length nor chunked
+		return 0, 0, backend.Plain(http.StatusLengthRequired, "Missing Content-Length header.")
+	case int64(n) > c.MaxFileSize:
+		return 0, 0, backend.Plain(http.StatusRequestEntityTooLarge, "Your request is too large.")
+	default:
+		size = int64(n) // -1: chunked
 	}
-	if len(r.ref.Object) > c.MaxObjectNameLength {
-		return 0, 0, http.StatusBadRequest, "Object name length of " + strconv.Itoa(len(r.ref.Object)) +
-			" longer than " + strconv.Itoa(c.MaxObjectNameLength)
+	// Swift counts a name's characters, not its bytes.
+	if n := utf8.RuneCountInString(object); n > c.MaxObjectNameLength {
+		return 0, 0, backend.BadRequest("Object name length of " + strconv.Itoa(n) +
+			" longer than " + strconv.Itoa(c.MaxObjectNameLength))
 	}
-	if !r.hasHeader("Content-Type") {
-		return 0, 0, http.StatusBadRequest, "No content type"
+	if len(h.ContentType()) == 0 && !hasRawHeader(h, "Content-Type") {
+		return 0, 0, backend.BadRequest("No content type")
 	}
-	deleteAt, err := swift.DeleteAt(r.header("X-Delete-After"), r.header("X-Delete-At"), ts,
-		swift.TrueValue(r.header("X-Backend-Replication")))
+	deleteAt, err = swift.DeleteAt(string(h.Peek("X-Delete-After")), string(h.Peek("X-Delete-At")), ts,
+		swift.TrueValue(string(h.Peek("X-Backend-Replication"))))
 	if err != nil {
-		return 0, 0, http.StatusBadRequest, err.Error()
+		return 0, 0, backend.BadRequest(err.Error())
 	}
-	if !utf8.ValidString(r.header("Content-Type")) {
-		return 0, 0, http.StatusBadRequest, "Invalid Content-Type"
+	if !utf8.Valid(h.Peek("Content-Type")) {
+		return 0, 0, backend.BadRequest("Invalid Content-Type")
 	}
-	if err := c.CheckMetadata(r.visitHeaders, "object"); err != nil {
-		return 0, 0, http.StatusBadRequest, err.Error()
+	if err := c.CheckMetadata(func(visit func(k, v string)) { visitHeaders(h, visit) }, "object"); err != nil {
+		return 0, 0, backend.BadRequest(err.Error())
 	}
-	return size, deleteAt, 0, ""
+	return size, deleteAt, nil
+}
+
+// hasRawHeader tells a header sent empty from one not sent (fasthttp keeps an empty
+// Content-Type as none).
+func hasRawHeader(h *fasthttp.RequestHeader, name string) bool {
+	for _, line := range bytes.Split(h.RawHeaders(), []byte("\n")) {
+		if k, _, ok := bytes.Cut(line, []byte(":")); ok && strings.EqualFold(string(bytes.TrimSpace(k)), name) {
+			return true
+		}
+	}
+	return false
 }
 
 // currentVersion is what Swift's PUT compares against: the data timestamp and
@@ -216,6 +206,15 @@ func (s *Server) currentVersion(r *objectRequest) (swift.Timestamp, map[string]s
 		return swift.Timestamp{}, nil, nil
 	}
 	return swift.Timestamp{}, nil, err
+}
+
+// supersededWhileUploading tells, for a PUT whose commit found a newer version, whether
+// Swift would have seen that version when the PUT began (409) or not (201). The stored
+// version's X-Timestamp is the time its request began at the proxy: one that began
+// after this request did was not there when this one began. (The small PUT path does
+// not read the stored version first: a read per PUT would double its RADOS ops.)
+func supersededWhileUploading(stored swift.Timestamp, requestBegan time.Time) bool {
+	return !stored.Time().Before(requestBegan)
 }
 
 // copyBody streams the request body into the writer, mapping read failures to

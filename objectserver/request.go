@@ -1,13 +1,10 @@
 package objectserver
 
 import (
-	"net/url"
-	"strconv"
-	"strings"
-
 	"github.com/valyala/fasthttp"
 
 	"github.com/radosswift/radosswift/diskfile"
+	"github.com/radosswift/radosswift/internal/backend"
 	"github.com/radosswift/radosswift/internal/swift"
 )
 
@@ -32,22 +29,18 @@ func (r *objectRequest) hasHeader(name string) bool {
 
 // visitHeaders calls visit for every request header.
 func (r *objectRequest) visitHeaders(visit func(key, value string)) {
-	for k, v := range r.ctx.Request.Header.All() {
+	visitHeaders(&r.ctx.Request.Header, visit)
+}
+
+func visitHeaders(h *fasthttp.RequestHeader, visit func(key, value string)) {
+	for k, v := range h.All() {
 		visit(string(k), string(v))
 	}
 }
 
 // timestamp is the request's X-Timestamp, which Swift requires for every change.
 func (r *objectRequest) timestamp() (swift.Timestamp, error) {
-	v := r.header("X-Timestamp")
-	if v == "" {
-		return swift.Timestamp{}, &swift.BadRequest{Reason: "Missing X-Timestamp header"}
-	}
-	ts, err := swift.ParseTimestamp(v)
-	if err != nil {
-		return ts, &swift.BadRequest{Reason: "Invalid X-Timestamp header"} // swob's text
-	}
-	return ts, nil
+	return backend.Timestamp(&r.ctx.Request.Header)
 }
 
 // parseObjectPath splits "/device/partition/account/container/object" as Swift's
@@ -55,37 +48,9 @@ func (r *objectRequest) timestamp() (swift.Timestamp, error) {
 // The raw request URI is decoded here, so that names with "//", "." or ".." segments
 // reach the engine exactly as the proxy quoted them.
 func parseObjectPath(rawURI []byte) (device, partition, account, container, object string, err error) {
-	raw := string(rawURI)
-	if i := strings.IndexByte(raw, '?'); i >= 0 {
-		raw = raw[:i]
+	segs, err := backend.SplitPath(backend.RequestPath(rawURI), 5, 5, true)
+	if err != nil {
+		return "", "", "", "", "", err
 	}
-	path, uerr := url.PathUnescape(raw)
-	if uerr != nil || !strings.HasPrefix(path, "/") {
-		return "", "", "", "", "", &swift.BadRequest{Reason: "Invalid path: " + raw}
-	}
-	parts := strings.SplitN(path[1:], "/", 5)
-	if len(parts) != 5 {
-		return "", "", "", "", "", &swift.BadRequest{Reason: "Invalid path: " + path}
-	}
-	for _, p := range parts {
-		if p == "" {
-			return "", "", "", "", "", &swift.BadRequest{Reason: "Invalid path: " + path}
-		}
-	}
-	for _, p := range parts[:2] {
-		if p == "." || p == ".." {
-			return "", "", "", "", "", &swift.BadRequest{Reason: "Invalid device or partition: " + p}
-		}
-	}
-	return parts[0], parts[1], parts[2], parts[3], parts[4], nil
-}
-
-// policyIndex reads X-Backend-Storage-Policy-Index (0 when absent).
-func policyIndex(ctx *fasthttp.RequestCtx) (int, bool) {
-	v := string(ctx.Request.Header.Peek("X-Backend-Storage-Policy-Index"))
-	if v == "" {
-		return 0, true
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(v))
-	return n, err == nil
+	return segs[0], segs[1], segs[2], segs[3], segs[4], nil
 }

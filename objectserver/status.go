@@ -5,41 +5,50 @@ import (
 	"net/http"
 
 	"github.com/radosswift/radosswift/diskfile"
-	"github.com/radosswift/radosswift/internal/swift"
+	"github.com/radosswift/radosswift/internal/backend"
 )
 
 // StatusClientClosed is what Swift logs for a client that went away mid-request.
-const StatusClientClosed = 499
+const StatusClientClosed = backend.StatusClientDisconnect
 
-// statusFor maps an engine or validation error to the status Swift answers with:
-// the one place where errors become status codes.
-func statusFor(err error) int {
-	var bad *swift.BadRequest
+// engineStatus maps the engine's errors (and the server's own body-reading ones) to
+// the status Swift answers with: the one place where they become status codes.
+func engineStatus(err error) (int, bool) {
 	var conflict *diskfile.ConflictError
 	var mime *MIMEError
 	switch {
-	case err == nil:
-		return http.StatusOK
 	case errors.As(err, &mime):
-		return mime.Status
-	case errors.As(err, &bad):
-		return http.StatusBadRequest
-	case diskfile.IsNotFound(err), errors.Is(err, diskfile.ErrQuarantined), errors.Is(err, diskfile.ErrCollision):
-		return http.StatusNotFound
+		return mime.Status, true
+	case diskfile.IsNotFound(err), errors.Is(err, diskfile.ErrQuarantined):
+		return http.StatusNotFound, true
+	case errors.Is(err, diskfile.ErrCollision):
+		return http.StatusForbidden, true // Swift's __call__ answers DiskFileCollision so
 	case errors.As(err, &conflict):
-		return http.StatusConflict
+		return http.StatusConflict, true
 	case errors.Is(err, diskfile.ErrETagMismatch):
-		return http.StatusUnprocessableEntity
+		return http.StatusUnprocessableEntity, true
 	case errors.Is(err, diskfile.ErrNoSpace):
-		return http.StatusInsufficientStorage
+		return http.StatusInsufficientStorage, true
 	case errors.Is(err, errClientDisconnect):
-		return StatusClientClosed
+		return StatusClientClosed, true
 	case errors.Is(err, errClientTimeout):
-		return http.StatusRequestTimeout
+		return http.StatusRequestTimeout, true
 	case errors.Is(err, diskfile.ErrUnavailable):
-		return http.StatusServiceUnavailable
+		return http.StatusServiceUnavailable, true
 	}
-	return http.StatusInternalServerError
+	return 0, false
+}
+
+// statusFor is the status err is answered with.
+func statusFor(err error) int { return backend.Responder{Mapper: engineStatus}.StatusOf(err) }
+
+// mimeAnswer turns a MIME body error into Swift's answer with its text.
+func mimeAnswer(err error) error {
+	var mime *MIMEError
+	if errors.As(err, &mime) {
+		return backend.Plain(mime.Status, mime.Reason)
+	}
+	return err
 }
 
 var (

@@ -3,16 +3,13 @@ package objectserver
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/http"
-	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"time"
 
 	"go.uber.org/zap"
 
+	"github.com/radosswift/radosswift/internal/backend"
 	"github.com/radosswift/radosswift/internal/swift"
 )
 
@@ -47,20 +44,15 @@ type Updater struct {
 	cfg    Config
 	hash   swift.HashConf
 	queue  AsyncQueue
-	client *http.Client
+	client *backend.UpdateClient
 	log    *zap.Logger
 	wg     sync.WaitGroup
 }
 
 // NewUpdater builds the updater; hash is swift.conf's hash path prefix and suffix.
 func NewUpdater(cfg Config, hash swift.HashConf, queue AsyncQueue, log *zap.Logger) *Updater {
-	transport := &http.Transport{
-		DialContext:         (&net.Dialer{Timeout: cfg.ConnTimeout}).DialContext,
-		MaxIdleConnsPerHost: 64,
-		IdleConnTimeout:     90 * time.Second,
-	}
 	return &Updater{cfg: cfg, hash: hash, queue: queue, log: log,
-		client: &http.Client{Transport: transport, Timeout: cfg.ConnTimeout + cfg.NodeTimeout}}
+		client: backend.NewUpdateClient(backend.ObjectServer, cfg.ConnTimeout, cfg.NodeTimeout)}
 }
 
 // Wait lets updates still running in the background finish (for a clean shutdown).
@@ -139,7 +131,6 @@ func (u *Updater) commonHeaders(r *objectRequest, headers map[string]string, pol
 	out["X-Trans-Id"] = orDefault(r.header("X-Trans-Id"), "-")
 	out["Referer"] = string(r.ctx.Method()) + " http://" + string(r.ctx.Host()) + string(r.ctx.Request.Header.RequestURI())
 	out["X-Backend-Storage-Policy-Index"] = fmt.Sprint(policy)
-	out["User-Agent"] = fmt.Sprintf("object-server %d", os.Getpid())
 	return out
 }
 
@@ -190,21 +181,12 @@ func (u *Updater) Send(host, device, partition string, p PendingUpdate) error {
 			account, container = a, c
 		}
 	}
-	path := "/" + device + "/" + partition + "/" + account + "/" + container + "/" + p.Object
-	req, err := http.NewRequest(p.Op, "http://"+host+(&url.URL{Path: path}).EscapedPath(), nil)
+	status, err := u.client.Send(p.Op, host, []string{device, partition, account, container, p.Object}, p.Headers)
 	if err != nil {
 		return err
 	}
-	for k, v := range p.Headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := u.client.Do(req)
-	if err != nil {
-		return err
-	}
-	resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("%s answered %d", host, resp.StatusCode)
+	if status < 200 || status > 299 {
+		return fmt.Errorf("%s answered %d", host, status)
 	}
 	return nil
 }

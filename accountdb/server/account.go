@@ -7,9 +7,9 @@ import (
 	"strings"
 
 	"github.com/valyala/fasthttp"
-	"go.uber.org/zap"
 
 	"github.com/radosswift/radosswift/accountdb"
+	"github.com/radosswift/radosswift/internal/backend"
 	"github.com/radosswift/radosswift/internal/swift"
 )
 
@@ -39,10 +39,7 @@ func (s *Server) handleAccount(ctx *fasthttp.RequestCtx) {
 		}
 	}
 	if err != nil {
-		if statusFor(err) >= 500 {
-			s.log.Error("account request failed", zap.ByteString("method", ctx.Method()), zap.String("path", rawPath(ctx)), zap.Error(err))
-		}
-		respondError(ctx, err)
+		s.respond.Respond(ctx, err)
 	}
 }
 
@@ -53,16 +50,16 @@ func (s *Server) accountRequest(ctx *fasthttp.RequestCtx) (*request, error) {
 	if ctx.IsPut() {
 		maxSegs = 4
 	}
-	segs, err := splitPath(rawPath(ctx), 3, maxSegs, false)
+	segs, err := backend.SplitPath(rawPath(ctx), 3, maxSegs, false)
 	if err != nil {
 		return nil, err
 	}
 	segs = append(segs, "")
-	if !validNames(segs...) {
-		return nil, &httpError{status: http.StatusPreconditionFailed, body: "Invalid UTF8"}
+	if !backend.ValidUTF8Path(segs...) {
+		return nil, &backend.Error{Status: http.StatusPreconditionFailed, Body: "Invalid UTF8"}
 	}
 	r := &request{ctx: ctx, device: segs[0], partition: segs[1], account: segs[2], container: segs[3]}
-	if err := validateInternalNames(r.account, r.container, "", s.cfg.AutoCreatePrefix); err != nil {
+	if err := backend.ValidateInternalNames(r.account, r.container, "", s.cfg.AutoCreatePrefix); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -94,9 +91,9 @@ func (s *Server) liveAccountInfo(r *request) (accountdb.AccountInfo, error) {
 // deletedResponse is _deleted_response: an answer for a missing or deleted account,
 // which says "Deleted" when the account exists and was deleted.
 func deletedResponse(status int, info accountdb.AccountInfo, exists bool, body string) error {
-	e := &httpError{status: status, body: body}
+	e := &backend.Error{Status: status, Body: body}
 	if exists && info.Deleted() {
-		e.headers = map[string]string{"X-Account-Status": "Deleted"}
+		e.Headers = map[string]string{"X-Account-Status": "Deleted"}
 	}
 	return e
 }
@@ -218,7 +215,7 @@ func (s *Server) accountPUT(r *request) error {
 			return err
 		}
 		if info.Deleted() {
-			return &httpError{status: http.StatusConflict}
+			return &backend.Error{Status: http.StatusConflict}
 		}
 	} else if err != nil {
 		return err
@@ -227,9 +224,9 @@ func (s *Server) accountPUT(r *request) error {
 		return err
 	}
 	if created {
-		respondStatus(r.ctx, http.StatusCreated, "")
+		backend.WriteStatus(r.ctx, http.StatusCreated, "", false)
 	} else {
-		respondStatus(r.ctx, http.StatusAccepted, "")
+		backend.WriteStatus(r.ctx, http.StatusAccepted, "", false)
 	}
 	return nil
 }
@@ -285,15 +282,15 @@ func (s *Server) containerRowPUT(r *request) error {
 	}
 	overrideDeleted := strings.EqualFold(r.header("X-Account-Override-Deleted"), "yes")
 	if !exists || (info.Deleted() && !overrideDeleted) {
-		return &httpError{status: http.StatusNotFound}
+		return &backend.Error{Status: http.StatusNotFound}
 	}
 	if err := db.MergeContainers(ctx, []accountdb.ContainerRow{row}); err != nil {
 		return err
 	}
 	if row.Deleted() {
-		respondStatus(r.ctx, http.StatusNoContent, "")
+		backend.WriteStatus(r.ctx, http.StatusNoContent, "", false)
 	} else {
-		respondStatus(r.ctx, http.StatusCreated, "")
+		backend.WriteStatus(r.ctx, http.StatusCreated, "", false)
 	}
 	return nil
 }
@@ -309,7 +306,7 @@ func (s *Server) accountPOST(r *request) error {
 	if err := s.updateAccountMetadata(r, s.db.Account(r.account), ts); err != nil {
 		return err
 	}
-	respondStatus(r.ctx, http.StatusNoContent, "")
+	backend.WriteStatus(r.ctx, http.StatusNoContent, "", false)
 	return nil
 }
 
@@ -332,7 +329,7 @@ func (s *Server) accountDELETE(r *request) error {
 	if info.Deleted() {
 		r.ctx.Response.Header.Set("X-Account-Status", "Deleted")
 	}
-	respondStatus(r.ctx, http.StatusNoContent, "")
+	backend.WriteStatus(r.ctx, http.StatusNoContent, "", false)
 	return nil
 }
 

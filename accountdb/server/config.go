@@ -6,16 +6,17 @@ import (
 	"strings"
 	"time"
 
+	"github.com/radosswift/radosswift/internal/backend"
 	"github.com/radosswift/radosswift/internal/config"
 	"github.com/radosswift/radosswift/internal/swift"
 )
 
 // Kind is which of the two servers a process is.
-type Kind string
+type Kind = backend.Kind
 
 const (
-	ContainerServer Kind = "container-server"
-	AccountServer   Kind = "account-server"
+	ContainerServer = backend.ContainerServer
+	AccountServer   = backend.AccountServer
 )
 
 // Config is a server's part of its config file ([DEFAULT] and [app:container-server]

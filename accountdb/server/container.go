@@ -9,9 +9,9 @@ import (
 	"strings"
 
 	"github.com/valyala/fasthttp"
-	"go.uber.org/zap"
 
 	"github.com/radosswift/radosswift/accountdb"
+	"github.com/radosswift/radosswift/internal/backend"
 	"github.com/radosswift/radosswift/internal/swift"
 )
 
@@ -39,10 +39,7 @@ func (s *Server) handleContainer(ctx *fasthttp.RequestCtx) {
 		}
 	}
 	if err != nil {
-		if statusFor(err) >= 500 {
-			s.log.Error("container request failed", zap.ByteString("method", ctx.Method()), zap.String("path", rawPath(ctx)), zap.Error(err))
-		}
-		respondError(ctx, err)
+		s.respond.Respond(ctx, err)
 	}
 }
 
@@ -54,19 +51,19 @@ func (s *Server) containerRequest(ctx *fasthttp.RequestCtx) (*request, error) {
 	var err error
 	switch string(ctx.Method()) {
 	case "POST", "UPDATE":
-		segs, err = splitPath(raw, 4, 4, false)
+		segs, err = backend.SplitPath(raw, 4, 4, false)
 		segs = append(segs, "")
 	default:
-		segs, err = splitPath(raw, 4, 5, true)
+		segs, err = backend.SplitPath(raw, 4, 5, true)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if !validNames(segs...) {
-		return nil, &httpError{status: http.StatusPreconditionFailed, body: "Invalid UTF8 or contains NULL"}
+	if !backend.ValidUTF8Path(segs...) {
+		return nil, &backend.Error{Status: http.StatusPreconditionFailed, Body: "Invalid UTF8 or contains NULL"}
 	}
 	r := &request{ctx: ctx, device: segs[0], partition: segs[1], account: segs[2], container: segs[3], object: segs[4]}
-	if err := validateInternalNames(r.account, r.container, r.object, s.cfg.AutoCreatePrefix); err != nil {
+	if err := backend.ValidateInternalNames(r.account, r.container, r.object, s.cfg.AutoCreatePrefix); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -106,11 +103,11 @@ func (s *Server) containerInfo(r *request) (accountdb.ContainerInfo, bool, error
 // notFoundWithInfo is the 404 of a deleted (or never created) container, which says
 // when it was deleted so that the proxy can tell the two apart.
 func notFoundWithInfo(info accountdb.ContainerInfo) error {
-	err := &httpError{status: http.StatusNotFound, headers: map[string]string{}}
+	err := &backend.Error{Status: http.StatusNotFound, Headers: map[string]string{}}
 	var h fasthttp.ResponseHeader
 	containerResponseHeaders(&h, info, true)
 	for k, v := range h.All() {
-		err.headers[string(k)] = string(v)
+		err.Headers[string(k)] = string(v)
 	}
 	return err
 }
@@ -273,9 +270,9 @@ func (s *Server) containerPUT(r *request) error {
 	}
 	r.ctx.Response.Header.Set("X-Backend-Storage-Policy-Index", strconv.Itoa(info.StoragePolicyIndex))
 	if created {
-		respondStatus(r.ctx, http.StatusCreated, "")
+		backend.WriteStatus(r.ctx, http.StatusCreated, "", false)
 	} else {
-		respondStatus(r.ctx, http.StatusAccepted, "")
+		backend.WriteStatus(r.ctx, http.StatusAccepted, "", false)
 	}
 	return nil
 }
@@ -302,8 +299,8 @@ func (s *Server) updateOrCreate(r *request, db accountdb.ContainerDB, ts swift.T
 			return false, err
 		}
 	} else if requestedPolicy != nil && *requestedPolicy != info.StoragePolicyIndex {
-		return false, &httpError{status: http.StatusConflict,
-			headers: map[string]string{"X-Backend-Storage-Policy-Index": strconv.Itoa(info.StoragePolicyIndex)}}
+		return false, &backend.Error{Status: http.StatusConflict,
+			Headers: map[string]string{"X-Backend-Storage-Policy-Index": strconv.Itoa(info.StoragePolicyIndex)}}
 	}
 	if err := db.UpdatePutTimestamp(ctx, ts); err != nil {
 		return false, err
@@ -312,7 +309,7 @@ func (s *Server) updateOrCreate(r *request, db accountdb.ContainerDB, ts swift.T
 		return false, err
 	}
 	if info.Deleted() {
-		return false, &httpError{status: http.StatusConflict}
+		return false, &backend.Error{Status: http.StatusConflict}
 	}
 	if recreated {
 		if err := db.UpdateStatusChangedAt(ctx, ts); err != nil {
@@ -345,7 +342,7 @@ func (s *Server) objectRowPUT(r *request, ts swift.Timestamp, requestedPolicy *i
 	if err := s.mergeObjectRows(r, ts, policy, []accountdb.ObjectRow{row}); err != nil {
 		return err
 	}
-	respondStatus(r.ctx, http.StatusCreated, "")
+	backend.WriteStatus(r.ctx, http.StatusCreated, "", false)
 	return nil
 }
 
@@ -391,7 +388,7 @@ func (s *Server) containerDELETE(r *request) error {
 		if err := s.mergeObjectRows(r, ts, policy, []accountdb.ObjectRow{row}); err != nil {
 			return err
 		}
-		respondStatus(r.ctx, http.StatusNoContent, "")
+		backend.WriteStatus(r.ctx, http.StatusNoContent, "", false)
 		return nil
 	}
 	ctx := backendContext()
@@ -401,7 +398,7 @@ func (s *Server) containerDELETE(r *request) error {
 		return err // ErrNotFound: a plain 404, as Swift's for a database that is not there
 	}
 	if info.ObjectCount > 0 {
-		return &httpError{status: http.StatusConflict}
+		return &backend.Error{Status: http.StatusConflict}
 	}
 	existed := !info.PutTimestamp.IsZero() && !info.Deleted()
 	if err := db.MarkDeleted(ctx, ts); err != nil {
@@ -411,15 +408,15 @@ func (s *Server) containerDELETE(r *request) error {
 		return err
 	}
 	if !info.Deleted() {
-		return &httpError{status: http.StatusConflict}
+		return &backend.Error{Status: http.StatusConflict}
 	}
 	if err := s.accounts.UpdateFromRequest(r, db); err != nil {
 		return err
 	}
 	if !existed {
-		return &httpError{status: http.StatusNotFound}
+		return &backend.Error{Status: http.StatusNotFound}
 	}
-	respondStatus(r.ctx, http.StatusNoContent, "")
+	backend.WriteStatus(r.ctx, http.StatusNoContent, "", false)
 	return nil
 }
 
@@ -436,7 +433,7 @@ func (s *Server) containerPOST(r *request) error {
 		return err
 	}
 	if deleted {
-		return &httpError{status: http.StatusNotFound}
+		return &backend.Error{Status: http.StatusNotFound}
 	}
 	db := s.db.Container(r.account, r.container)
 	if err := db.UpdatePutTimestamp(backendContext(), ts); err != nil {
@@ -445,7 +442,7 @@ func (s *Server) containerPOST(r *request) error {
 	if err := s.updateContainerMetadata(r, db, ts); err != nil {
 		return err
 	}
-	respondStatus(r.ctx, http.StatusNoContent, "")
+	backend.WriteStatus(r.ctx, http.StatusNoContent, "", false)
 	return nil
 }
 
@@ -515,7 +512,7 @@ func (s *Server) containerUPDATE(r *request) error {
 	if err := s.mergeObjectRows(r, ts, policy, rows); err != nil {
 		return err
 	}
-	respondStatus(r.ctx, http.StatusAccepted, "")
+	backend.WriteStatus(r.ctx, http.StatusAccepted, "", false)
 	return nil
 }
 

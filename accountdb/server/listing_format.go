@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/radosswift/radosswift/accountdb"
+	"github.com/radosswift/radosswift/internal/backend"
 	"github.com/radosswift/radosswift/internal/swift"
 )
 
@@ -43,7 +44,7 @@ func (r *request) listingContentType() (string, error) {
 		return "", badRequest("Invalid Accept header")
 	}
 	if !ok {
-		return "", &httpError{status: http.StatusNotAcceptable}
+		return "", &backend.Error{Status: http.StatusNotAcceptable}
 	}
 	return best, nil
 }

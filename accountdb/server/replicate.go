@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/radosswift/radosswift/internal/backend"
 	"github.com/valyala/fasthttp"
 )
 
@@ -12,19 +13,19 @@ import (
 // with nothing to do. A "sync" is answered with the caller's own replication point and
 // hash, which its _in_sync reads as "in sync" (no rows to send, no rsync).
 func (s *Server) replicate(ctx *fasthttp.RequestCtx) {
-	if _, err := splitPath(rawPath(ctx), 3, 3, false); err != nil {
-		respondError(ctx, err)
+	if _, err := backend.SplitPath(rawPath(ctx), 3, 3, false); err != nil {
+		s.respond.Respond(ctx, err)
 		return
 	}
 	var args []json.RawMessage
 	if err := json.Unmarshal(ctx.Request.Body(), &args); err != nil || len(args) == 0 {
-		respondStatus(ctx, http.StatusBadRequest, "Invalid object type")
+		backend.WriteStatus(ctx, http.StatusBadRequest, "Invalid object type", true)
 		return
 	}
 	var op string
 	json.Unmarshal(args[0], &op)
 	if op != "sync" {
-		respondStatus(ctx, http.StatusNoContent, "")
+		backend.WriteStatus(ctx, http.StatusNoContent, "", false)
 		return
 	}
 	// sync's arguments: max_row, hash, id, created_at, put_timestamp, delete_timestamp, metadata.

@@ -2,13 +2,13 @@ package server
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/radosswift/radosswift/internal/backend"
 	"github.com/radosswift/radosswift/internal/swift"
 )
 
@@ -33,108 +33,14 @@ func (r *request) visitHeaders(visit func(key, value string)) {
 	}
 }
 
-// rawPath is the request's path as the client quoted it (fasthttp's Path() collapses
-// "//" and resolves "..", which would change names).
+// rawPath is the request's path as the client quoted it.
 func rawPath(ctx *fasthttp.RequestCtx) string {
-	raw := string(ctx.Request.Header.RequestURI())
-	if i := strings.IndexByte(raw, '?'); i >= 0 {
-		raw = raw[:i]
-	}
-	return raw
-}
-
-// splitPath is Swift's split_path followed by validate_device_partition: between
-// minSegs and maxSegs segments, the first minSegs not empty; with restWithLast the last
-// segment keeps any further slashes. Missing optional segments are "".
-func splitPath(raw string, minSegs, maxSegs int, restWithLast bool) ([]string, error) {
-	path, err := url.PathUnescape(raw)
-	if err != nil {
-		return nil, badRequestPlain("Invalid path: " + raw)
-	}
-	invalid := badRequestPlain("Invalid path: " + raw)
-	var segs []string
-	if restWithLast {
-		segs = strings.SplitN(path, "/", maxSegs+1)
-		if segs[0] != "" || len(segs) < minSegs+1 || len(segs) > maxSegs+1 {
-			return nil, invalid
-		}
-	} else {
-		segs = strings.SplitN(path, "/", maxSegs+2)
-		n := len(segs)
-		if segs[0] != "" || n < minSegs+1 || n > maxSegs+2 || (n == maxSegs+2 && segs[maxSegs+1] != "") {
-			return nil, invalid
-		}
-	}
-	for _, s := range segs[1 : minSegs+1] {
-		if s == "" {
-			return nil, invalid
-		}
-	}
-	out := make([]string, maxSegs)
-	copy(out, segs[1:min(len(segs), maxSegs+1)])
-	for i, what := range []string{"device", "partition"} {
-		if v := out[i]; v == "" || strings.Contains(v, "/") || v == "." || v == ".." {
-			return nil, badRequestPlain("Invalid " + what + ": " + url.PathEscape(v))
-		}
-	}
-	return out, nil
-}
-
-// validNames is Swift's check_utf8(path, internal=True) on the decoded path: NUL, the
-// reserved byte, is allowed; invalid UTF-8 is not.
-func validNames(parts ...string) bool {
-	for _, p := range parts {
-		if !utf8.ValidString(p) {
-			return false
-		}
-	}
-	return true
-}
-
-// reservedNamespace is Swift's RESERVED byte: names starting with it are internal.
-const reservedNamespace = "\x00"
-
-// validateInternalNames is validate_internal_container/obj: the reserved byte may only
-// start a name, and objects and containers stay in the same namespace.
-func validateInternalNames(account, container, object, autoCreatePrefix string) error {
-	check := func(name, what string) error {
-		if strings.Contains(name, reservedNamespace) && !strings.HasPrefix(name, reservedNamespace) {
-			return badRequest("Invalid reserved-namespace " + what)
-		}
-		return nil
-	}
-	if err := check(account, "account"); err != nil {
-		return err
-	}
-	if err := check(container, "container"); err != nil {
-		return err
-	}
-	if object == "" || strings.HasPrefix(account, autoCreatePrefix) {
-		return nil
-	}
-	if err := check(object, "object"); err != nil {
-		return err
-	}
-	inReserved := strings.HasPrefix(container, reservedNamespace)
-	switch {
-	case inReserved && !strings.HasPrefix(object, reservedNamespace):
-		return badRequest("Invalid user-namespace object in reserved-namespace container")
-	case !inReserved && strings.HasPrefix(object, reservedNamespace):
-		return badRequest("Invalid reserved-namespace object in user-namespace container")
-	}
-	return nil
+	return backend.RequestPath(ctx.Request.Header.RequestURI())
 }
 
 // timestamp is valid_timestamp: every change carries X-Timestamp.
 func (r *request) timestamp() (swift.Timestamp, error) {
-	if !r.hasHeader("X-Timestamp") {
-		return swift.Timestamp{}, badRequestPlain("Missing X-Timestamp header")
-	}
-	ts, err := swift.ParseTimestamp(r.header("X-Timestamp"))
-	if err != nil {
-		return ts, badRequestPlain("Invalid X-Timestamp header")
-	}
-	return ts, nil
+	return backend.Timestamp(&r.ctx.Request.Header)
 }
 
 // optionalTimestamp parses a timestamp header that may be absent (zero then).
@@ -191,7 +97,7 @@ func (r *request) limit(max int) (int, error) {
 	}
 	n, perr := strconv.Atoi(v)
 	if perr != nil || n > max {
-		return 0, &httpError{status: http.StatusPreconditionFailed, body: "Maximum limit is " + strconv.Itoa(max)}
+		return 0, &backend.Error{Status: http.StatusPreconditionFailed, Body: "Maximum limit is " + strconv.Itoa(max)}
 	}
 	return n, nil
 }

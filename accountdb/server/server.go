@@ -9,16 +9,14 @@ package server
 import (
 	"context"
 	"net"
-	"net/http"
 	"strconv"
 
 	"github.com/valyala/fasthttp"
 	"go.uber.org/zap"
 
 	"github.com/radosswift/radosswift/accountdb"
-	"github.com/radosswift/radosswift/internal/httpserve"
+	"github.com/radosswift/radosswift/internal/backend"
 	"github.com/radosswift/radosswift/internal/swift"
-	"github.com/radosswift/radosswift/version"
 )
 
 // Server is one container or account server process.
@@ -29,8 +27,8 @@ type Server struct {
 	limits   swift.ListingLimits
 	accounts *AccountReporter // container servers only
 	log      *zap.Logger
-	handler  fasthttp.RequestHandler
-	http     *fasthttp.Server
+	respond  backend.Responder
+	http     *backend.Server
 }
 
 // Deps are what a server works with besides its config.
@@ -55,69 +53,54 @@ func New(cfg Config, deps Deps) *Server {
 		deps.Policies = swift.StoragePolicies{Names: map[int]string{0: "Policy-0"}}
 	}
 	s := &Server{cfg: cfg, db: deps.Backend, policies: deps.Policies, limits: deps.Limits, log: deps.Log}
+	s.respond = backend.Responder{Kind: cfg.Kind, Log: deps.Log, Mapper: dbStatus}
+	app := s.handleAccount
 	if cfg.Kind == ContainerServer {
 		s.accounts = NewAccountReporter(cfg, deps.Backend, deps.Log)
-		s.handler = s.handleContainer
-	} else {
-		s.handler = s.handleAccount
+		app = s.handleContainer
 	}
-	if deps.Wrap != nil {
-		s.handler = deps.Wrap(s.handler)
-	}
-	s.handler = httpserve.RecoverPanics(deps.Log, s.handler)
-	s.http = &fasthttp.Server{
-		Handler:                      s.handler,
-		Name:                         "radosswift-" + string(cfg.Kind),
-		Concurrency:                  cfg.MaxClients,
-		DisablePreParseMultipartForm: true,
-		NoDefaultContentType:         true,
-		ReadBufferSize:               16 << 10, // Swift allows 8 KiB header values
-		IdleTimeout:                  cfg.ClientTimeout,
-		TCPKeepalive:                 true,
-		Logger:                       httpserve.ZapPrintf{Log: deps.Log},
-	}
+	s.http = backend.NewServer(backend.Options{
+		Kind:          cfg.Kind,
+		App:           app,
+		Wrap:          deps.Wrap,
+		Log:           deps.Log,
+		MaxClients:    cfg.MaxClients,
+		ClientTimeout: cfg.ClientTimeout,
+		// Only the replicator's REPLICATE carries a body (its JSON arguments); Swift's
+		// container and account PUTs, POSTs and DELETEs read none.
+		BodyMethods: []string{"REPLICATE"},
+		MaxBodySize: 16 << 20,
+		Responder:   s.respond,
+	})
 	return s
 }
 
 // Handler is the whole pipeline, for tests that serve it in-process.
-func (s *Server) Handler() fasthttp.RequestHandler { return s.handler }
+func (s *Server) Handler() fasthttp.RequestHandler { return s.http.Handler() }
 
 // Serve accepts connections until Shutdown.
-func (s *Server) Serve(ln net.Listener) error {
-	return s.http.Serve(httpserve.Listener(ln, s.cfg.ClientTimeout, s.cfg.ClientTimeout))
-}
+func (s *Server) Serve(ln net.Listener) error { return s.http.Serve(ln) }
 
 // Shutdown stops accepting, lets requests in flight finish, then returns.
-func (s *Server) Shutdown(ctx context.Context) error { return s.http.ShutdownWithContext(ctx) }
+func (s *Server) Shutdown(ctx context.Context) error { return s.http.Shutdown(ctx) }
 
-// Allowed methods, as BaseStorageServer lists its public methods.
-const (
-	containerMethods = "DELETE, GET, HEAD, OPTIONS, POST, PUT, REPLICATE, UPDATE"
-	accountMethods   = "DELETE, GET, HEAD, OPTIONS, POST, PUT, REPLICATE"
+// The methods each server answers, as BaseStorageServer lists its public methods.
+var (
+	containerMethods = backend.Methods{"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", "REPLICATE", "UPDATE"}
+	accountMethods   = backend.Methods{"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", "REPLICATE"}
 )
 
 // common answers what both servers answer alike (OPTIONS, REPLICATE, unknown methods)
 // and reports whether it did.
-func (s *Server) common(ctx *fasthttp.RequestCtx, allowed string) bool {
-	switch string(ctx.Method()) {
-	case "OPTIONS":
-		ctx.Response.Header.Set("Allow", allowed)
-		ctx.Response.Header.Set("Server", string(s.cfg.Kind)+"/"+version.Version)
-		respondStatus(ctx, http.StatusOK, "")
+func (s *Server) common(ctx *fasthttp.RequestCtx, methods backend.Methods) bool {
+	if backend.AnswerOptionsOr405(ctx, s.cfg.Kind, methods) {
 		return true
-	case "REPLICATE":
+	}
+	if string(ctx.Method()) == "REPLICATE" {
 		s.replicate(ctx)
 		return true
-	case "GET", "HEAD", "PUT", "POST", "DELETE":
-		return false
-	case "UPDATE":
-		if s.cfg.Kind == ContainerServer {
-			return false
-		}
 	}
-	ctx.Response.Header.Set("Allow", allowed)
-	respondStatus(ctx, http.StatusMethodNotAllowed, "")
-	return true
+	return false
 }
 
 // backendContext is the context of a request's database work. Not the fasthttp

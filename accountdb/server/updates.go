@@ -2,19 +2,15 @@ package server
 
 import (
 	"context"
-	"fmt"
-	"net"
 	"net/http"
-	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/radosswift/radosswift/accountdb"
+	"github.com/radosswift/radosswift/internal/backend"
 )
 
 // AccountReporter tells account servers about a container's status and stats: the
@@ -22,19 +18,14 @@ import (
 // a container PUT or DELETE, and its container updater after any change.
 type AccountReporter struct {
 	db     accountdb.Backend
-	client *http.Client
+	client *backend.UpdateClient
 	log    *zap.Logger
 }
 
 // NewAccountReporter builds a reporter with the config's connect and node timeouts.
 func NewAccountReporter(cfg Config, db accountdb.Backend, log *zap.Logger) *AccountReporter {
-	transport := &http.Transport{
-		DialContext:         (&net.Dialer{Timeout: cfg.ConnTimeout}).DialContext,
-		MaxIdleConnsPerHost: 64,
-		IdleConnTimeout:     90 * time.Second,
-	}
 	return &AccountReporter{db: db, log: log,
-		client: &http.Client{Transport: transport, Timeout: cfg.ConnTimeout + cfg.NodeTimeout}}
+		client: backend.NewUpdateClient(backend.ContainerServer, cfg.ConnTimeout, cfg.NodeTimeout)}
 }
 
 // AccountNode is one account server to report to.
@@ -64,7 +55,7 @@ func (a *AccountReporter) UpdateFromRequest(r *request, db accountdb.ContainerDB
 	if len(hosts) != len(devices) {
 		a.log.Error("account update failed: different numbers of hosts and devices in request",
 			zap.String("hosts", r.header("X-Account-Host")), zap.String("devices", r.header("X-Account-Device")))
-		return &httpError{status: http.StatusBadRequest}
+		return &backend.Error{Status: http.StatusBadRequest}
 	}
 	if partition == "" {
 		return nil
@@ -91,7 +82,7 @@ func (a *AccountReporter) UpdateFromRequest(r *request, db accountdb.ContainerDB
 		}
 	}
 	if notFound == len(nodes) {
-		return &httpError{status: http.StatusNotFound}
+		return &backend.Error{Status: http.StatusNotFound}
 	}
 	if ok == len(nodes) {
 		// Recorded, so that the updater's next pass has nothing to send for this change.
@@ -124,32 +115,22 @@ func (a *AccountReporter) sendAll(nodes []AccountNode, rep report) []int {
 
 // send is one PUT /device/partition/account/container with the container's state.
 func (a *AccountReporter) send(n AccountNode, rep report) (int, error) {
-	path := "/" + n.Device + "/" + n.Partition + "/" + rep.account + "/" + rep.container
-	req, err := http.NewRequest(http.MethodPut, "http://"+n.Host+(&url.URL{Path: path}).EscapedPath(), nil)
-	if err != nil {
-		return 0, err
-	}
 	info := rep.info
-	h := req.Header
-	h.Set("X-Put-Timestamp", info.PutTimestamp.Internal())
-	h.Set("X-Delete-Timestamp", info.DeleteTimestamp.Internal())
-	h.Set("X-Object-Count", strconv.FormatInt(info.ObjectCount, 10))
-	h.Set("X-Bytes-Used", strconv.FormatInt(info.BytesUsed, 10))
-	h.Set("X-Backend-Storage-Policy-Index", strconv.Itoa(info.StoragePolicyIndex))
-	h.Set("X-Trans-Id", orDash(rep.transID))
-	h.Set("User-Agent", fmt.Sprintf("container-server %d", os.Getpid()))
+	h := map[string]string{
+		"X-Put-Timestamp":                info.PutTimestamp.Internal(),
+		"X-Delete-Timestamp":             info.DeleteTimestamp.Internal(),
+		"X-Object-Count":                 strconv.FormatInt(info.ObjectCount, 10),
+		"X-Bytes-Used":                   strconv.FormatInt(info.BytesUsed, 10),
+		"X-Backend-Storage-Policy-Index": strconv.Itoa(info.StoragePolicyIndex),
+		"X-Trans-Id":                     orDash(rep.transID),
+	}
 	if rep.referer != "" {
-		h.Set("Referer", rep.referer)
+		h["Referer"] = rep.referer
 	}
 	if rep.overrideDeleted {
-		h.Set("X-Account-Override-Deleted", "yes")
+		h["X-Account-Override-Deleted"] = "yes"
 	}
-	resp, err := a.client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	resp.Body.Close()
-	return resp.StatusCode, nil
+	return a.client.Send(http.MethodPut, n.Host, []string{n.Device, n.Partition, rep.account, rep.container}, h)
 }
 
 // Report sends a container's state to its account's nodes (the container updater's

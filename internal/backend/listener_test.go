@@ -1,4 +1,4 @@
-package httpserve
+package backend
 
 import (
 	"net/http"

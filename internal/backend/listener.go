@@ -1,7 +1,4 @@
-// Package httpserve holds what every fasthttp server of the product needs around its
-// handler: per-read and per-write deadlines with TCP_NODELAY on accepted connections,
-// and a panic in one request answered 500 instead of killing the node.
-package httpserve
+package backend
 
 import (
 	"fmt"

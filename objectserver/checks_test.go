@@ -1,0 +1,112 @@
+package objectserver_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/radosswift/radosswift/internal/swift"
+)
+
+// A PUT that Swift's checks refuse from its head is answered at once: the server does
+// not wait for a body it would not store, and does not invite it with 100 Continue.
+func TestPUTChecksAnswerBeforeTheBody(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	many := strings.Builder{}
+	for i := range 91 {
+		fmt.Fprintf(&many, "X-Object-Meta-M%d: v\r\n", i)
+	}
+	cases := []struct {
+		name, headers string
+		status        int
+	}{
+		{"a PUT announcing more than 5 GiB is 413", "Content-Length: 6442450944\r\n", 413},
+		{"91 metadata items are 400", "Content-Length: 1000000\r\n" + many.String(), 400},
+		{"a PUT without Content-Type is 400", "Content-Length: 1000000\r\nX-No-Type: 1\r\n", 400},
+		{"an object name longer than 1024 characters is 400", "Content-Length: 1000000\r\n", 400},
+	}
+	for _, c := range cases {
+		for _, expect100 := range []string{"", "Expect: 100-continue\r\n"} {
+			t.Run(c.name+" "+expect100, func(t *testing.T) {
+				path, contentType := obj, "Content-Type: text/plain\r\n"
+				if strings.Contains(c.name, "1024 characters") {
+					path = "/sda1/p/a/c/" + strings.Repeat("%C3%A9", 1025)
+				}
+				if strings.Contains(c.name, "Content-Type") {
+					contentType = ""
+				}
+				conn, br := h.raw()
+				conn.SetDeadline(time.Now().Add(3 * time.Second))
+				fmt.Fprintf(conn, "PUT %s HTTP/1.1\r\nHost: x\r\nX-Timestamp: %s\r\n%s%s%s\r\n",
+					path, h.ts().Internal(), contentType, c.headers, expect100)
+				r := readResponse(t, br, "PUT") // a 100 Continue would fail this
+				require.Equal(t, c.status, r.Status, "%s", r)
+			})
+		}
+	}
+	require.Equal(t, 0, h.count(t), "nothing was stored")
+}
+
+// Swift limits object names in characters: 600 × "é" (1 200 bytes) is a valid name.
+func TestObjectNamesAreLimitedInCharacters(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	name := strings.Repeat("%C3%A9", 1024)
+	h.put("/sda1/p/a/c/"+name, []byte("accented"), nil)
+	g := h.do("GET", "/sda1/p/a/c/"+name, nil, nil)
+	expect(t, g, 200, nil)
+	require.Equal(t, "accented", string(g.Body))
+	r := h.do("PUT", "/sda1/p/a/c/"+name+"x", H{"X-Timestamp": h.ts().Internal(), "Content-Type": "text/plain"}, []byte("x"))
+	expect(t, r, 400, nil)
+	require.Equal(t, "Object name length of 1025 longer than 1024", string(r.Body))
+}
+
+// The encryption middleware rewrites metadata into longer headers: a head of 90
+// metadata items with encrypted values (over 16 KiB in all) is served, as Swift's is.
+func TestLargeRequestHeadsWithinSwiftsLimitsAreServed(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	meta := H{}
+	for i := range 90 {
+		meta[fmt.Sprintf("X-Object-Meta-M%02d", i)] = strings.Repeat("v", 40)
+		meta[fmt.Sprintf("X-Object-Transient-Sysmeta-Crypto-Meta-M%02d", i)] = strings.Repeat("c", 160)
+	}
+	h.put(obj, []byte("encrypted"), meta)
+	post := H{"X-Timestamp": h.ts().Internal()}
+	for k, v := range meta {
+		post[k] = v
+	}
+	expect(t, h.do("POST", obj, post, nil), 202, nil)
+	expect(t, h.do("HEAD", obj, nil, nil), 200, H{"X-Object-Meta-M89": strings.Repeat("v", 40)})
+}
+
+// A PUT whose body was still streaming when a newer version landed is a success, as
+// in Swift (it compares timestamps when a PUT begins); the newer version is what reads
+// see. A PUT that begins after the newer version landed is 409.
+func TestAnOlderPUTFinishingAfterANewerOneIs201AndTheNewerWins(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	older := swift.Timestamp{Ticks: time.Now().UnixNano() / 10000}
+	conn, br := h.raw()
+	// fasthttp reads up to 8 KiB of a body before the handler runs: the PUT begins then.
+	body, begun := strings.Repeat("o", 100000), 9000
+	fmt.Fprintf(conn, "PUT %s HTTP/1.1\r\nHost: x\r\nX-Timestamp: %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s",
+		obj, older.Internal(), len(body), body[:begun])
+	time.Sleep(100 * time.Millisecond) // the older PUT has begun
+	newer := swift.Timestamp{Ticks: time.Now().UnixNano() / 10000}
+	r := h.do("PUT", obj, H{"X-Timestamp": newer.Internal(), "Content-Type": "text/plain"}, []byte("newer"))
+	expect(t, r, 201, nil)
+	fmt.Fprint(conn, body[begun:])
+	expect(t, readResponse(t, br, "PUT"), 201, nil)
+	g := h.do("GET", obj, nil, nil)
+	expect(t, g, 200, H{"X-Timestamp": newer.Normal()})
+	require.Equal(t, "newer", string(g.Body))
+	// begun after the newer version landed: 409 with its timestamp
+	r = h.do("PUT", obj, H{"X-Timestamp": older.Internal(), "Content-Type": "text/plain"}, []byte("late"))
+	expect(t, r, http.StatusConflict, H{"X-Backend-Timestamp": newer.Internal()})
+}
