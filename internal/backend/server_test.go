@@ -2,6 +2,7 @@ package backend
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/valyala/fasthttp"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 )
 
 // serve runs a backend server whose app answers 200 with the body length it read, on a
@@ -287,4 +290,26 @@ func TestReservedNamesStayInTheirNamespace(t *testing.T) {
 			require.Equal(t, 400, Responder{}.StatusOf(err))
 		}
 	}
+}
+
+func TestEvery5xxIsLoggedWithItsCauseAnd4xxAreNot(t *testing.T) {
+	core, logs := observer.New(zap.InfoLevel)
+	r := Responder{Kind: ObjectServer, Log: zap.New(core)}
+	var ctx fasthttp.RequestCtx
+	ctx.Request.Header.SetMethod("PUT")
+	ctx.Request.SetRequestURI("/sda1/p/a/c/o")
+	ctx.Request.Header.Set("X-Trans-Id", "tx123")
+	r.Respond(&ctx, Unavailable(errors.New("rados: ETIMEDOUT")))
+	r.Respond(&ctx, io.ErrUnexpectedEOF)
+	r.Respond(&ctx, BadRequest("Missing X-Timestamp header"))
+	r.Respond(&ctx, Status(StatusClientDisconnect))
+	entries := logs.All()
+	require.Len(t, entries, 2)
+	fields := entries[0].ContextMap()
+	require.Equal(t, int64(503), fields["status"])
+	require.Equal(t, "rados: ETIMEDOUT", fields["cause"])
+	require.Equal(t, "tx123", fields["txn"])
+	require.Equal(t, "/sda1/p/a/c/o", fields["path"])
+	require.Equal(t, int64(500), entries[1].ContextMap()["status"])
+	require.Equal(t, io.ErrUnexpectedEOF.Error(), entries[1].ContextMap()["cause"])
 }
