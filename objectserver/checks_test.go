@@ -110,3 +110,16 @@ func TestAnOlderPUTFinishingAfterANewerOneIs201AndTheNewerWins(t *testing.T) {
 	r = h.do("PUT", obj, H{"X-Timestamp": older.Internal(), "Content-Type": "text/plain"}, []byte("late"))
 	expect(t, r, http.StatusConflict, H{"X-Backend-Timestamp": newer.Internal()})
 }
+
+// Swift compares a PUT's ETag header as sent (normalize_etag only unquotes): an MD5 in
+// capitals does not match, and nothing is stored.
+func TestAnETagInCapitalsDoesNotMatch(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	body := []byte("etag case")
+	r := h.do("PUT", obj, H{"X-Timestamp": h.ts().Internal(), "Content-Type": "text/plain",
+		"ETag": strings.ToUpper(md5hex(body))}, body)
+	expect(t, r, 422, nil)
+	expect(t, h.do("HEAD", obj, nil, nil), 404, nil)
+	h.put(obj, body, H{"ETag": `"` + md5hex(body) + `"`})
+}

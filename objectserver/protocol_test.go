@@ -64,7 +64,7 @@ func TestPUT(t *testing.T) {
 		}},
 		{"a PUT with the right ETag header is stored, quoted or not", func(t *testing.T, h *harness) {
 			h.put(obj, []byte("VERIFY"), H{"ETag": md5hex([]byte("VERIFY"))})
-			h.put(obj, []byte("VERIFY"), H{"ETag": `"` + strings.ToUpper(md5hex([]byte("VERIFY"))) + `"`})
+			h.put(obj, []byte("VERIFY"), H{"ETag": `"` + md5hex([]byte("VERIFY")) + `"`})
 		}},
 		{"a PUT whose ETag header does not match answers 422 and the old version is still served", func(t *testing.T, h *harness) {
 			old := h.put(obj, []byte("old data"), nil)

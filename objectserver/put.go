@@ -87,7 +87,7 @@ func (s *Server) put(r *objectRequest) error {
 	if deleteAt != 0 {
 		meta[diskfile.KeyDeleteAt] = strconv.FormatInt(deleteAt, 10)
 	}
-	expectETag := normalizeETag(r.header("ETag"))
+	expectETag := normalizeETag(r.header("ETag")) // case kept: Swift's normalize_etag only unquotes
 	var footers map[string]string
 	if mime != nil {
 		if footers, err = mime.Footers(); err != nil {
@@ -99,7 +99,7 @@ func (s *Server) put(r *objectRequest) error {
 			}
 		}
 		if e := normalizeETag(footers["Etag"] + footers["ETag"] + footers["etag"]); e != "" {
-			expectETag = e
+			expectETag = strings.ToLower(e) // a footer's ETag is lowered (_read_mime_footers_metadata)
 		}
 	}
 	if err := w.Commit(requestContext(ctx), ts, expectETag, meta); err != nil {
@@ -259,7 +259,7 @@ func isTimeout(err error) bool {
 	return errors.As(err, &t) && t.Timeout()
 }
 
-func normalizeETag(v string) string { return strings.ToLower(strings.Trim(strings.TrimSpace(v), `"`)) }
+func normalizeETag(v string) string { return strings.Trim(strings.TrimSpace(v), `"`) }
 
 func parseDeleteAt(meta map[string]string) int64 {
 	if meta == nil {

@@ -91,7 +91,7 @@ func (s *Server) liveAccountInfo(r *request) (accountdb.AccountInfo, error) {
 // deletedResponse is _deleted_response: an answer for a missing or deleted account,
 // which says "Deleted" when the account exists and was deleted.
 func deletedResponse(status int, info accountdb.AccountInfo, exists bool, body string) error {
-	e := &backend.Error{Status: status, Body: body}
+	e := &backend.Error{Status: status, Body: body, Empty: body == ""}
 	if exists && info.Deleted() {
 		e.Headers = map[string]string{"X-Account-Status": "Deleted"}
 	}

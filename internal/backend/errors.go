@@ -18,6 +18,7 @@ type Error struct {
 	Body    string            // "" for swob's standard page of the status
 	Headers map[string]string // set on the response as they are
 	Plain   bool              // the body is text/plain (Swift's content_type="text/plain"); swob's pages are HTML
+	Empty   bool              // no body at all, not even swob's page (Swift passed body='')
 	Cause   error             // why, for the log of a 5xx
 }
 
@@ -118,6 +119,12 @@ func (r Responder) Respond(ctx *fasthttp.RequestCtx, err error) {
 	}
 	for k, v := range e.Headers {
 		ctx.Response.Header.Set(k, v)
+	}
+	if e.Empty {
+		ctx.SetStatusCode(status)
+		ctx.SetContentType("text/html; charset=UTF-8")
+		ctx.Response.Header.SetContentLength(0)
+		return
 	}
 	WriteStatus(ctx, status, e.Body, e.Plain)
 }

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -146,6 +147,9 @@ func (s *Server) Shutdown(ctx context.Context) error { return s.http.ShutdownWit
 func (s *Server) headReceived(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
 	announcesBody := h.ContentLength() > 0 || h.ContentLength() == -1 // -1: chunked
 	readsBody := s.readsBody(h.Method())
+	if expect := h.Peek("Expect"); expect != nil && string(expect) != "100-continue" && strings.EqualFold(string(expect), "100-continue") {
+		h.Set("Expect", "100-continue") // fasthttp knows only the lower-case spelling; Swift any
+	}
 	err := checkHeadLimits(h)
 	if err == nil && readsBody && s.opts.CheckHead != nil {
 		err = s.opts.CheckHead(h)

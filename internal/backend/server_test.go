@@ -313,3 +313,14 @@ func TestEvery5xxIsLoggedWithItsCauseAnd4xxAreNot(t *testing.T) {
 	require.Equal(t, int64(500), entries[1].ContextMap()["status"])
 	require.Equal(t, io.ErrUnexpectedEOF.Error(), entries[1].ContextMap()["cause"])
 }
+
+func TestExpect100ContinueIsHonouredInAnyCase(t *testing.T) {
+	addr := serve(t, Options{BodyMethods: []string{"PUT"}, StreamBodies: true})
+	conn, br := dial(t, addr)
+	require.NoError(t, conn.SetDeadline(time.Now().Add(2*time.Second)))
+	_, err := io.WriteString(conn, "PUT /d/1/a/c/o HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-CONTINUE\r\n\r\n")
+	require.NoError(t, err)
+	line, err := br.ReadString('\n')
+	require.NoError(t, err, "no 100 Continue within 2 s")
+	require.Equal(t, "HTTP/1.1 100 Continue\r\n", line)
+}
