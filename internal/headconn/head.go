@@ -43,7 +43,7 @@ type headScan struct {
 	teSeen    bool
 
 	reqLineBytes, lines, longest, headerBytes, escapes int
-	reason                                          string
+	reason                                             string
 }
 
 func (h *headScan) reset() { *h = headScan{cl: -2} }

@@ -49,4 +49,3 @@ func AppendDecodedName(dst, name []byte) []byte {
 	}
 	return dst
 }
-
