@@ -237,9 +237,9 @@ func (c *Conn) readHead(p []byte) (int, error) {
 	if n == 0 {
 		return 0, err
 	}
-	c.headBegun()
 	end, done := c.h.feed(p[:n], c.maxHead)
 	if !done {
+		c.headBegun()
 		c.keep(p[:n], 0, err)
 		return c.readBuffered(p)
 	}
@@ -277,7 +277,6 @@ func (c *Conn) readBuffered(p []byte) (int, error) {
 			}
 			return c.deliver(p, b, c.body(b)), nil
 		}
-		c.headBegun()
 		end, done := c.h.feed(b, c.maxHead)
 		if !done {
 			if c.err != nil {
@@ -285,6 +284,7 @@ func (c *Conn) readBuffered(p []byte) (int, error) {
 				c.headPassthrough()
 				continue
 			}
+			c.headBegun()
 			c.fill()
 			continue
 		}
@@ -346,7 +346,8 @@ func (c *Conn) fill() {
 	}
 }
 
-// headBegun starts the head's clock at the first byte the tracker sees of it.
+// headBegun starts the head's clock when the tracker first finds it incomplete (a
+// head read whole at once costs no clock reading).
 func (c *Conn) headBegun() {
 	if c.headDue.IsZero() && c.cfg.HeadTimeout > 0 {
 		c.headDue = time.Now().Add(c.cfg.HeadTimeout)
