@@ -172,7 +172,7 @@ func (s *Server) checkObjectCreation(h *fasthttp.RequestHeader, object string, t
 	if !utf8.Valid(h.Peek("Content-Type")) {
 		return 0, 0, backend.BadRequest("Invalid Content-Type")
 	}
-	if err := c.CheckMetadata(func(visit func(k, v string)) { visitHeaders(h, visit) }, "object"); err != nil {
+	if err := c.CheckMetadata(func(visit func(k, v string)) { backend.VisitHead(h, visit) }, "object"); err != nil {
 		return 0, 0, backend.BadRequest(err.Error())
 	}
 	return size, deleteAt, nil

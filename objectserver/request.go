@@ -27,15 +27,9 @@ func (r *objectRequest) hasHeader(name string) bool {
 	return r.ctx.Request.Header.Peek(name) != nil
 }
 
-// visitHeaders calls visit for every request header.
+// visitHeaders calls visit for every request header, names as the client sent them.
 func (r *objectRequest) visitHeaders(visit func(key, value string)) {
-	visitHeaders(&r.ctx.Request.Header, visit)
-}
-
-func visitHeaders(h *fasthttp.RequestHeader, visit func(key, value string)) {
-	for k, v := range h.All() {
-		visit(string(k), string(v))
-	}
+	backend.VisitHeaders(r.ctx, visit)
 }
 
 // timestamp is the request's X-Timestamp, which Swift requires for every change.

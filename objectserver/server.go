@@ -56,6 +56,11 @@ func (s *Server) Shutdown(ctx context.Context) error { return s.http.Shutdown(ct
 
 func (s *Server) handleObject(ctx *fasthttp.RequestCtx) {
 	if err := s.serveObject(ctx); err != nil {
+		if ctx.IsPut() {
+			// The body may be left unread, and fasthttp does not skip it: the next
+			// request must not be read from it.
+			ctx.SetConnectionClose()
+		}
 		s.respond.Respond(ctx, err)
 	}
 }
@@ -139,6 +144,9 @@ func requestContext(*fasthttp.RequestCtx) context.Context { return context.Backg
 // suffix hashes (a pickled empty dict, which is what Swift's REPLICATE returns for a
 // partition with nothing in it), and the replicator has nothing to sync.
 func (s *Server) replicate(ctx *fasthttp.RequestCtx) {
+	if ctx.Request.Header.ContentLength() != 0 {
+		ctx.SetConnectionClose() // its body is not read
+	}
 	ctx.SetStatusCode(http.StatusOK)
 	ctx.SetContentType("application/octet-stream")
 	ctx.SetBody(emptyPickledDict)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,6 +47,42 @@ func TestBodiesAnnouncedAndNotSentAreAnsweredAtOnceOnBothServers(t *testing.T) {
 					require.False(t, resp.Close, "%s %s with %s closed the connection", method, target.path, framing)
 				}
 			}
+		}
+	})
+}
+
+// UTF-8 in a metadata name (fasthttp alone refuses it) is stored by both servers, as
+// Swift's are.
+func TestUTF8MetadataNamesAreStoredByBothServers(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, h *harness) {
+		h.createAccount(h.ns)
+		require.Equal(t, 201, h.createContainer(h.ns, "c", nil).status)
+		for _, target := range []struct{ host, path, prefix string }{
+			{h.container, h.containerPath(h.ns, "c"), "X-Container-Meta-"},
+			{h.account, h.accountPath(h.ns), "X-Account-Meta-"},
+		} {
+			conn, err := net.Dial("tcp", target.host)
+			require.NoError(t, err)
+			defer conn.Close()
+			require.NoError(t, conn.SetDeadline(time.Now().Add(5*time.Second)))
+			br := bufio.NewReader(conn)
+			fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nX-Timestamp: %s\r\n%sKé: vé\r\n\r\n", target.path, ts(), target.prefix)
+			resp, err := http.ReadResponse(br, &http.Request{Method: "POST"})
+			require.NoError(t, err)
+			io.Copy(io.Discard, resp.Body)
+			require.Equal(t, 204, resp.StatusCode, target.path)
+			// Go's HTTP client refuses such a name in a response: the head is read by hand.
+			fmt.Fprintf(conn, "HEAD %s HTTP/1.1\r\nHost: x\r\n\r\n", target.path)
+			var lines []string
+			for {
+				line, err := br.ReadString('\n')
+				require.NoError(t, err)
+				if line == "\r\n" {
+					break
+				}
+				lines = append(lines, strings.TrimRight(line, "\r\n"))
+			}
+			require.Contains(t, lines, target.prefix+"Ké: vé", target.path)
 		}
 	})
 }

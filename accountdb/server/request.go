@@ -26,12 +26,9 @@ func (r *request) header(name string) string { return string(r.ctx.Request.Heade
 
 func (r *request) hasHeader(name string) bool { return r.ctx.Request.Header.Peek(name) != nil }
 
-// visitHeaders calls visit for every request header, in the order they came.
-func (r *request) visitHeaders(visit func(key, value string)) {
-	for k, v := range r.ctx.Request.Header.All() {
-		visit(string(k), string(v))
-	}
-}
+// visitHeaders calls visit for every request header, in the order they came, names as
+// the client sent them.
+func (r *request) visitHeaders(visit func(key, value string)) { backend.VisitHeaders(r.ctx, visit) }
 
 // rawPath is the request's path as the client quoted it.
 func rawPath(ctx *fasthttp.RequestCtx) string {

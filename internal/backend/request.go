@@ -6,6 +6,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/radosswift/radosswift/internal/headconn"
 	"github.com/radosswift/radosswift/internal/swift"
 )
 
@@ -36,4 +37,28 @@ func PolicyIndex(h *fasthttp.RequestHeader) (index int, present, ok bool) {
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(string(v)))
 	return n, true, err == nil
+}
+
+// VisitHeaders calls visit for every request header, each name as the client sent it:
+// headconn escapes the UTF-8 bytes of names (fasthttp refuses them, Swift takes them)
+// and this undoes it, for the heads headconn tracked.
+func VisitHeaders(ctx *fasthttp.RequestCtx, visit func(key, value string)) {
+	f, tracked := headconn.FramingOf(ctx.Conn(), ctx.ConnRequestNum())
+	visitHeaders(&ctx.Request.Header, tracked && !f.Passthrough && f.EscapedNameBytes > 0, visit)
+}
+
+// VisitHead is VisitHeaders for a head before its handler runs (Options.CheckHead),
+// which cannot tell a tracked head: names are always unescaped (a literal "%" in a
+// name of an untracked head is then misread, which only shifts a length check).
+func VisitHead(h *fasthttp.RequestHeader, visit func(key, value string)) {
+	visitHeaders(h, true, visit)
+}
+
+func visitHeaders(h *fasthttp.RequestHeader, decode bool, visit func(key, value string)) {
+	for k, v := range h.All() {
+		if decode {
+			k = headconn.DecodeName(k)
+		}
+		visit(string(k), string(v))
+	}
 }

@@ -21,6 +21,8 @@ import (
 
 	"github.com/valyala/fasthttp"
 	"go.uber.org/zap"
+
+	"github.com/radosswift/radosswift/internal/headconn"
 )
 
 // Kind is which server a process is; it names the server in OPTIONS answers, logs
@@ -47,6 +49,10 @@ const (
 	readBufferSize = MaxRequestLine + MaxHeadersSize + 4096
 )
 
+// DefaultHeadTimeout: Swift's proxy sends a head in one write; a client that needs
+// longer is trickling it.
+const DefaultHeadTimeout = 10 * time.Second
+
 // Options are what a server is built from.
 type Options struct {
 	Kind Kind
@@ -56,6 +62,10 @@ type Options struct {
 
 	MaxClients    int           // requests served at once
 	ClientTimeout time.Duration // a client that sends nothing this long is dropped
+	// HeadTimeout bounds the time to read a whole request head from its first byte
+	// (Swift has no such bound: a client trickling its head held a slot for ever);
+	// 0 means DefaultHeadTimeout, and it never exceeds ClientTimeout.
+	HeadTimeout time.Duration
 
 	// BodyMethods are the methods whose request bodies the server reads; a body
 	// announced on any other request is never read (see headReceived).
@@ -95,12 +105,18 @@ func NewServer(opts Options) *Server {
 	if opts.Responder.Kind == "" {
 		opts.Responder.Kind = opts.Kind
 	}
+	if opts.HeadTimeout <= 0 {
+		opts.HeadTimeout = DefaultHeadTimeout
+	}
+	if opts.ClientTimeout > 0 {
+		opts.HeadTimeout = min(opts.HeadTimeout, opts.ClientTimeout)
+	}
 	s := &Server{opts: opts}
 	h := s.answerRefused(opts.App)
 	if opts.Wrap != nil {
 		h = opts.Wrap(h)
 	}
-	s.handler = RecoverPanics(opts.Log, h)
+	s.handler = RecoverPanics(opts.Log, s.checkFraming(h))
 	s.http = &fasthttp.Server{
 		Handler:                      s.handler,
 		Name:                         "radosswift-" + string(opts.Kind),
@@ -124,11 +140,35 @@ func NewServer(opts Options) *Server {
 // Handler is the whole pipeline, for tests that serve it in-process.
 func (s *Server) Handler() fasthttp.RequestHandler { return s.handler }
 
-// Serve accepts connections until Shutdown. Each read and write gets client_timeout
-// as its deadline (Swift's per-chunk timeouts): a slow but live upload is fine, a
-// silent client is dropped.
+// Serve accepts connections until Shutdown. Connections are read through headconn,
+// which lets fasthttp take UTF-8 header names, bounds the time to read a head, and
+// gives each read and write client_timeout as its deadline (Swift's per-chunk
+// timeouts): a slow but live upload is fine, a silent client is dropped.
 func (s *Server) Serve(ln net.Listener) error {
-	return s.http.Serve(Listener(ln, s.opts.ClientTimeout, s.opts.ClientTimeout))
+	return s.http.Serve(headconn.Listen(ln, headconn.Config{
+		ReadTimeout:  s.opts.ClientTimeout,
+		WriteTimeout: s.opts.ClientTimeout,
+		HeadTimeout:  s.opts.HeadTimeout,
+		BodyMethods:  s.opts.BodyMethods,
+		UnsentBodies: true, // as headReceived frames them
+	}))
+}
+
+// checkFraming closes, with a 500, a connection whose request fasthttp framed other
+// than headconn did: past that point the two would disagree on where bodies end.
+func (s *Server) checkFraming(next fasthttp.RequestHandler) fasthttp.RequestHandler {
+	return func(ctx *fasthttp.RequestCtx) {
+		if f, tracked := headconn.FramingOf(ctx.Conn(), ctx.ConnRequestNum()); tracked && !f.Passthrough &&
+			!f.Agrees(&ctx.Request.Header) && !s.isRefused(ctx) {
+			s.opts.Log.Error("request framing: fasthttp and the head reader disagree; closing the connection",
+				zap.String("method", f.Method), zap.Int64("head_length", int64(f.ContentLength)),
+				zap.Int("fasthttp_length", ctx.Request.Header.ContentLength()))
+			ctx.SetConnectionClose()
+			WriteStatus(ctx, http.StatusInternalServerError, "", false)
+			return
+		}
+		next(ctx)
+	}
 }
 
 // Shutdown stops accepting, lets requests in flight finish, then returns.
@@ -194,13 +234,21 @@ func (s *Server) answerRefused(app fasthttp.RequestHandler) fasthttp.RequestHand
 	}
 }
 
+// isRefused: headReceived refused the request, dropped the body it announced and
+// closes the connection after the answer.
+func (s *Server) isRefused(ctx *fasthttp.RequestCtx) bool {
+	if s.refusedCount.Load() == 0 {
+		return false
+	}
+	_, ok := s.refused.Load(&ctx.Request.Header)
+	return ok
+}
+
 // checkHeadLimits applies Swift's head limits to the raw header lines.
 func checkHeadLimits(h *fasthttp.RequestHeader) error {
 	raw := h.RawHeaders()
-	if len(raw)+2 > MaxHeadersSize {
-		return BadRequest("Headers Too Large")
-	}
-	count := 0
+	count, size := 0, 2 // the blank line ends the head
+
 	for len(raw) > 0 {
 		line := raw
 		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
@@ -208,12 +256,20 @@ func checkHeadLimits(h *fasthttp.RequestHeader) error {
 		} else {
 			raw = nil
 		}
+		// headconn escapes a UTF-8 name byte as %XX: count it as the one byte sent.
+		if name, _, ok := bytes.Cut(line, []byte(":")); ok {
+			line = line[:len(line)-2*bytes.Count(name, []byte("%"))]
+		}
 		if len(line) >= MaxHeaderLine {
 			return BadRequest("Header Line Too Long")
 		}
 		if len(bytes.TrimSpace(line)) > 0 {
 			count++
 		}
+		size += len(line)
+	}
+	if size > MaxHeadersSize {
+		return BadRequest("Headers Too Large")
 	}
 	if count > MaxHeaderCount {
 		return Plain(http.StatusRequestHeaderFieldsTooLarge, "Too many headers")

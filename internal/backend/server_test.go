@@ -324,3 +324,20 @@ func TestExpect100ContinueIsHonouredInAnyCase(t *testing.T) {
 	require.NoError(t, err, "no 100 Continue within 2 s")
 	require.Equal(t, "HTTP/1.1 100 Continue\r\n", line)
 }
+
+// A client that trickles its request head holds a connection slot no longer than
+// HeadTimeout, though each byte comes well within client_timeout.
+func TestATrickledHeadIsCutOffAfterHeadTimeout(t *testing.T) {
+	addr := serve(t, Options{BodyMethods: []string{"PUT"}, ClientTimeout: 30 * time.Second, HeadTimeout: time.Second})
+	conn, _ := dial(t, addr)
+	start := time.Now()
+	head := "GET /d/1/a/c/o HTTP/1.1\r\nHost: x\r\nX-Slow: " + strings.Repeat("s", 40) + "\r\n\r\n"
+	var err error
+	for i := 0; i < len(head) && err == nil; i++ {
+		_, err = conn.Write([]byte{head[i]})
+		time.Sleep(100 * time.Millisecond)
+	}
+	elapsed := time.Since(start)
+	require.Error(t, err, "the server still read the head after %s", elapsed)
+	require.Less(t, elapsed, 3*time.Second)
+}

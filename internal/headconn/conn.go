@@ -37,6 +37,11 @@ type Config struct {
 	// follows them; nil: DefaultBodyMethods. Another method announcing a body
 	// turns the connection to passthrough (the servers close it after the request).
 	BodyMethods []string
+	// UnsentBodies: a body announced by any other method is taken as never sent (the
+	// servers answer such requests at once and read the next request right after the
+	// head: the Swift proxy copies Content-Length onto bodiless subrequests), so the
+	// head that follows is tracked; otherwise the connection turns to passthrough.
+	UnsentBodies bool
 }
 
 // DefaultMaxHeadBytes is above eventlet's limits (8 KiB request line, 64 KiB of
@@ -377,6 +382,11 @@ func (c *Conn) headDone() (escapes, reqEnd int) {
 	c.headDue = time.Time{}
 	switch {
 	case f.ContentLength == 0 || f.ContentLength == -2:
+		c.startHead()
+	case !c.readsBody(h.method[:h.methodLen]) && c.cfg.UnsentBodies:
+		// The server takes such a body as never sent (fasthttp is told a length of 0)
+		// and reads the next request right after this head.
+		f.ContentLength = 0
 		c.startHead()
 	case !c.readsBody(h.method[:h.methodLen]):
 		f.Passthrough, f.Reason = true, reasonUnreadBody
