@@ -79,7 +79,7 @@ type Key struct {
 	Doc     string
 	min     float64
 	max     float64
-	reset   func()                       // stores the default
+	reset   func()                         // stores the default
 	parse   func(k Key, text string) error // stores a value from the file
 }
 
@@ -202,13 +202,14 @@ func List(name string, dst *[]string, def string, doc string) Key {
 		parse: func(_ Key, text string) error { *dst = ParseList(text); return nil }}
 }
 
-// OneOf restricts a string setting to some values.
+// OneOf restricts a string setting to some values, in any case (as Swift upper-cases
+// log levels); the value stored is the one listed.
 func (k Key) OneOf(values ...string) Key {
 	parse := k.parse
 	k.parse = func(k Key, text string) error {
 		for _, v := range values {
-			if text == v {
-				return parse(k, text)
+			if strings.EqualFold(text, v) {
+				return parse(k, v)
 			}
 		}
 		return fmt.Errorf("want one of %s", strings.Join(values, ", "))

@@ -35,7 +35,7 @@ container_listing_limit = 500
 	require.Equal(t, HashConf{Prefix: "p", Suffix: "s"}, c.Hash)
 	require.Equal(t, StoragePolicies{Names: map[int]string{0: "gold", 1: "silver"}, Default: 1}, c.Policies)
 	want := DefaultConstraints
-	want.MaxFileSize, want.MaxMetaCount = 1 << 30, 10
+	want.MaxFileSize, want.MaxMetaCount = 1<<30, 10
 	require.Equal(t, want, c.Constraints)
 	require.Equal(t, ListingLimits{Container: 500, Account: 10000}, c.Listing)
 }
