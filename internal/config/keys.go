@@ -77,8 +77,9 @@ type Key struct {
 	Type    string // bool, int, seconds, bytes, string, list
 	Default string // as it would be written in a file ("" for none)
 	Doc     string
-	min     float64
-	max     float64
+	min      float64
+	max      float64
+	required bool
 	reset   func()                         // stores the default
 	parse   func(k Key, text string) error // stores a value from the file
 }
@@ -147,6 +148,9 @@ func (k Key) AtLeast(min float64) Key { k.min = min; return k }
 
 // Between bounds a numeric setting on both sides.
 func (k Key) Between(min, max float64) Key { k.min, k.max = min, max; return k }
+
+// Required makes an unset or empty value an error.
+func (k Key) Required() Key { k.required = true; return k }
 
 // Positive refuses 0 (and anything below) for a numeric setting.
 func (k Key) Positive() Key { k.min = math.SmallestNonzeroFloat64; return k }
@@ -227,6 +231,9 @@ func (s Section) Decode(keys ...[]Key) error {
 			k.reset()
 			v, ok := s.Origin(k.Name)
 			if !ok || v.Text == "" {
+				if k.required {
+					errs.Add(&BadValue{Value: Value{File: s.File, Section: s.Name, Key: k.Name}, In: s.Name, Want: "a value (the key is required)"})
+				}
 				continue
 			}
 			if err := k.parse(k, v.Text); err != nil {
@@ -282,14 +289,22 @@ func (b *BadValue) Error() string {
 // Errors collects every problem of a config, to be reported together.
 type Errors []error
 
-// Add appends err (nothing for nil; the members of another Errors).
+// Add appends err (nothing for nil; the members of another Errors; nothing already
+// reported, as a [DEFAULT] value that several tables read).
 func (e *Errors) Add(err error) {
-	var many Errors
+	many, isErrors := err.(Errors)
 	switch {
 	case err == nil:
-	case errors.As(err, &many):
-		*e = append(*e, many...)
+	case isErrors:
+		for _, one := range many {
+			e.Add(one)
+		}
 	default:
+		for _, seen := range *e {
+			if seen.Error() == err.Error() {
+				return
+			}
+		}
 		*e = append(*e, err)
 	}
 }
@@ -322,7 +337,10 @@ func Markdown(keys []Key) string {
 	b.WriteString("| key | type | default | meaning |\n|---|---|---|---|\n")
 	for _, k := range keys {
 		def := "`" + k.Default + "`"
-		if k.Default == "" {
+		switch {
+		case k.required:
+			def = "(required)"
+		case k.Default == "":
 			def = "(none)"
 		}
 		typ := k.Type
