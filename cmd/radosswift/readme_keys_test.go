@@ -67,3 +67,19 @@ func TestREADMEListsEveryComponentsKeys(t *testing.T) {
 		require.NoError(t, os.WriteFile(path, []byte(readme), 0o644))
 	}
 }
+
+// The sample configs in etc/ load as the servers load them, with no key ignored.
+func TestSampleConfigsLoadWithEveryKeyKnown(t *testing.T) {
+	_, file, _, _ := runtime.Caller(0)
+	etc := filepath.Join(filepath.Dir(file), "..", "..", "etc")
+	object, err := objectserver.LoadConfig(filepath.Join(etc, "object-server.conf"))
+	require.NoError(t, err)
+	require.Empty(t, object.Unknown, "object-server.conf")
+	require.Empty(t, object.Section.Shadowed, "object-server.conf")
+	for _, kind := range []server.Kind{server.ContainerServer, server.AccountServer} {
+		cfg, err := server.LoadConfig(filepath.Join(etc, string(kind)+".conf"), kind)
+		require.NoError(t, err, kind)
+		require.Empty(t, cfg.Unknown, kind)
+		require.Empty(t, cfg.Section.Shadowed, kind)
+	}
+}

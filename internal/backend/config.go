@@ -36,7 +36,7 @@ type BaseConfig struct {
 func BaseKeys(c *BaseConfig, defaultPort int) []config.Key {
 	return []config.Key{
 		config.String("bind_ip", &c.BindIP, "0.0.0.0", "address to listen on"),
-		config.Int("bind_port", &c.BindPort, defaultPort, "port to listen on (Swift's: object 6200, container 6201, account 6202)").Between(1, 65535),
+		config.Int("bind_port", &c.BindPort, defaultPort, "port to listen on (Swift's: object 6200, container 6201, account 6202; 0: any free port)").Between(0, 65535),
 		config.String("log_level", &c.LogLevel, "INFO", "DEBUG, INFO, WARNING, ERROR or CRITICAL").
 			OneOf("DEBUG", "INFO", "NOTICE", "WARNING", "WARN", "ERROR", "CRITICAL"),
 		config.Seconds("client_timeout", &c.ClientTimeout, 60*time.Second, "a client that sends nothing this long is dropped"),

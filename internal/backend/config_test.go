@@ -73,7 +73,7 @@ max_clients = 0
 	require.True(t, errors.As(err, &all))
 	require.Len(t, all, 6, "%v", err)
 	for _, want := range []string{
-		`s.conf:2: [DEFAULT] (read by [app:object-server]) bind_port = "70000": want an integer, from 1 to 65535`,
+		`s.conf:2: [DEFAULT] (read by [app:object-server]) bind_port = "70000": want an integer, from 0 to 65535`,
 		`s.conf:3: [DEFAULT] (read by [app:object-server]) client_timeout = "soon": want a number of seconds, 0 or more`,
 		`s.conf:11: [app:object-server] rados_verify_reads = "maybe": want true or false`,
 		`s.conf:12: [app:object-server] max_clients = "0": want an integer, 1 or more`,
