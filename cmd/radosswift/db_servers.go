@@ -20,7 +20,6 @@ import (
 	"github.com/radosswift/radosswift/accountdb/server"
 	_ "github.com/radosswift/radosswift/accountdb/sqlitedb" // registers the "sqlite" backend
 	"github.com/radosswift/radosswift/diskfile/radosengine"
-	"github.com/radosswift/radosswift/internal/config"
 	"github.com/radosswift/radosswift/internal/swift"
 	"github.com/radosswift/radosswift/middleware"
 	"github.com/radosswift/radosswift/version"
@@ -40,14 +39,8 @@ type dbNode struct {
 
 func openDBNode(confPath string, kind server.Kind) (*dbNode, error) {
 	cfg, err := server.LoadConfig(confPath, kind)
-	var errs config.Errors
-	errs.Add(err)
-	var conf swift.SwiftConf
-	if cfg.File != nil { // the server's config was read: report swift.conf's problems with its own
-		conf, err = swift.LoadSwiftConf(cfg.SwiftConf)
-		errs.Add(err)
-	}
-	if err := errs.Err(); err != nil {
+	conf, err := withSwiftConf(cfg.BaseConfig, err)
+	if err != nil {
 		return nil, err
 	}
 	cfg.Constraints = conf.Constraints

@@ -38,14 +38,8 @@ type objectNode struct {
 
 func openObjectNode(confPath string) (*objectNode, error) {
 	cfg, err := objectserver.LoadConfig(confPath)
-	var errs config.Errors
-	errs.Add(err)
-	var conf swift.SwiftConf
-	if cfg.File != nil { // the server's config was read: report swift.conf's problems with its own
-		conf, err = swift.LoadSwiftConf(cfg.SwiftConf)
-		errs.Add(err)
-	}
-	if err := errs.Err(); err != nil {
+	conf, err := withSwiftConf(cfg.BaseConfig, err)
+	if err != nil {
 		return nil, err
 	}
 	cfg.Constraints = conf.Constraints
@@ -70,6 +64,20 @@ func openObjectNode(confPath string) (*objectNode, error) {
 	}
 	return &objectNode{cfg: cfg, log: log, hash: conf.Hash, policies: policies, queue: queue,
 		updater: objectserver.NewUpdater(cfg, conf.Hash, queue, log)}, nil
+}
+
+// withSwiftConf reads the swift.conf of a server config that could be read, so that a
+// start reports the problems of both files together (loadErr: the config's own).
+func withSwiftConf(cfg backend.BaseConfig, loadErr error) (swift.SwiftConf, error) {
+	var errs config.Errors
+	errs.Add(loadErr)
+	var conf swift.SwiftConf
+	if cfg.File != nil {
+		var err error
+		conf, err = swift.LoadSwiftConf(cfg.SwiftConf)
+		errs.Add(err)
+	}
+	return conf, errs.Err()
 }
 
 // logConfigNotes logs what Swift would silently ignore in a config: a plain key of
