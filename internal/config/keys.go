@@ -73,15 +73,15 @@ func (s Section) Derive(name string, from map[string]string) Section {
 // Key is one entry of a component's table: a setting's name, type, default and a
 // one-line doc, bound to the field it is decoded into.
 type Key struct {
-	Name    string
-	Type    string // bool, int, seconds, bytes, string, list
-	Default string // as it would be written in a file ("" for none)
-	Doc     string
+	Name     string
+	Type     string // bool, int, seconds, bytes, string, list
+	Default  string // as it would be written in a file ("" for none)
+	Doc      string
 	min      float64
 	max      float64
 	required bool
-	reset   func()                         // stores the default
-	parse   func(k Key, text string) error // stores a value from the file
+	reset    func()                         // stores the default
+	parse    func(k Key, text string) error // stores a value from the file
 }
 
 func numeric(name, typ string, def float64, defText, doc string, reset func(), store func(n float64)) Key {
