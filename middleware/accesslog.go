@@ -10,6 +10,8 @@ import (
 	"github.com/valyala/fasthttp"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+
+	"github.com/radosswift/radosswift/internal/config"
 )
 
 // AccessLog logs one line per request once next has answered, in Swift's object-server
@@ -32,25 +34,30 @@ func AccessLog(logger *zap.Logger, settings map[string]string) Middleware {
 	if logger == nil {
 		logger = zap.NewNop()
 	}
-	mw, err := newAccessLog(logger, settings)
-	if err != nil {
-		logger.Warn("access_log: using INFO", zap.Error(err))
-		fallback := map[string]string{}
-		for k, v := range settings {
-			fallback[k] = v
-		}
-		fallback["access_log_level"] = "INFO"
-		mw, _ = newAccessLog(logger, fallback)
+	var as accessLogSettings
+	if err := config.SectionOf("filter:access_log", settings).Decode(as.keys()); err != nil {
+		logger.Warn("access_log: using the defaults of bad settings", zap.Error(err))
 	}
-	return mw
+	return newAccessLog(logger, as)
 }
 
-func newAccessLog(logger *zap.Logger, settings map[string]string) (Middleware, error) {
-	level, err := parseLevel(setting(settings, "access_log_level", "INFO"))
-	if err != nil {
-		return nil, err
+// accessLogSettings are the keys of a [filter:...] with use = egg:radosswift#access_log.
+type accessLogSettings struct {
+	Level       string
+	LogRequests bool
+}
+
+func (s *accessLogSettings) keys() []config.Key {
+	return []config.Key{
+		config.String("access_log_level", &s.Level, "INFO", "the level of the access-log lines (REPLICATE and SSYNC are logged at DEBUG)").
+			OneOf("DEBUG", "INFO", "NOTICE", "WARNING", "WARN", "ERROR", "CRITICAL"),
+		config.Bool("log_requests", &s.LogRequests, true, "log one line per request"),
 	}
-	enabled := isTrue(setting(settings, "log_requests", "true"))
+}
+
+func newAccessLog(logger *zap.Logger, s accessLogSettings) Middleware {
+	level, _ := parseLevel(s.Level) // the table admits only names parseLevel knows
+	enabled := s.LogRequests
 	pid := os.Getpid()
 	return func(next fasthttp.RequestHandler) fasthttp.RequestHandler {
 		if !enabled {
@@ -72,7 +79,7 @@ func newAccessLog(logger *zap.Logger, settings map[string]string) (Middleware, e
 				ce.Write(entry.fields()...)
 			}
 		}
-	}, nil
+	}
 }
 
 // parseLevel reads Swift's log level names (and zap's "warn").

@@ -3,12 +3,14 @@ package middleware
 import (
 	"strings"
 	"testing"
+
+	"github.com/radosswift/radosswift/internal/config"
 )
 
 // sectionsOf serves filter sections from a map, as a config file would.
-func sectionsOf(filters map[string]map[string]string) func(string) map[string]string {
-	return func(name string) map[string]string {
-		return filters[strings.TrimPrefix(name, "filter:")]
+func sectionsOf(filters map[string]map[string]string) func(string) config.Section {
+	return func(name string) config.Section {
+		return config.SectionOf(name, filters[strings.TrimPrefix(name, "filter:")])
 	}
 }
 

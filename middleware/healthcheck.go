@@ -5,13 +5,26 @@ import (
 	"os"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/radosswift/radosswift/internal/config"
 )
+
+// healthcheckSettings are the keys of a [filter:...] with use = egg:swift#healthcheck.
+type healthcheckSettings struct{ DisablePath string }
+
+func (s *healthcheckSettings) keys() []config.Key {
+	return []config.Key{
+		config.String("disable_path", &s.DisablePath, "", "while this file exists, /healthcheck answers 503 DISABLED BY FILE"),
+	}
+}
 
 // Healthcheck is Swift's healthcheck filter: a request for /healthcheck (any method,
 // as in Swift) is answered 200 "OK", or 503 "DISABLED BY FILE" while the file named by
 // the disable_path setting exists; every other path goes to next.
 func Healthcheck(settings map[string]string) Middleware {
-	disablePath := setting(settings, "disable_path", "")
+	var hs healthcheckSettings
+	_ = config.SectionOf("filter:healthcheck", settings).Decode(hs.keys()) // text only: nothing to refuse
+	disablePath := hs.DisablePath
 	return func(next fasthttp.RequestHandler) fasthttp.RequestHandler {
 		return func(ctx *fasthttp.RequestCtx) {
 			if string(ctx.Path()) != "/healthcheck" {

@@ -9,7 +9,16 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/radosswift/radosswift/internal/config"
 )
+
+// metricsSettings are the keys of a [filter:...] with use = egg:radosswift#metrics.
+type metricsSettings struct{ Path string }
+
+func (s *metricsSettings) keys() []config.Key {
+	return []config.Key{config.String("metrics_path", &s.Path, "/metrics", "the path of the Prometheus exposition")}
+}
 
 // MetricsSource supplies the gauges of /metrics; a ReconSource is one.
 type MetricsSource interface {
@@ -52,13 +61,17 @@ var statusClasses = [...]string{"other", "1xx", "2xx", "3xx", "4xx", "5xx"}
 //     radosswift_object_quarantined_objects{policy}: gauges read from src at each scrape
 //     (left out when src fails, counted in radosswift_object_metrics_source_errors_total).
 //
-// src may be nil: the gauges are then left out. A container or account server's source
-// (ServerTyped) names its series radosswift_container_... or radosswift_account_..., and
-// has no async-pending or quarantine gauges, which are the object server's.
-func Metrics(settings map[string]string, src MetricsSource) Middleware {
-	m := &metrics{src: src, path: setting(settings, "metrics_path", "/metrics"), prefix: "radosswift_object_"}
-	if typed, ok := src.(ServerTyped); ok && typed.ServerType() != "object" {
-		m.prefix = "radosswift_" + typed.ServerType() + "_"
+// src may be nil: the gauges are then left out. A container or account server's
+// series are radosswift_container_... or radosswift_account_..., without the
+// async-pending and quarantine gauges, which are the object server's.
+func Metrics(settings map[string]string, server ServerKind, src MetricsSource) Middleware {
+	var ms metricsSettings
+	_ = config.SectionOf("filter:metrics", settings).Decode(ms.keys()) // text only: nothing to refuse
+	if server == "" {
+		server = ObjectServer
+	}
+	m := &metrics{src: src, path: ms.Path, prefix: "radosswift_" + string(server) + "_"}
+	if server != ObjectServer {
 		m.src = nil
 	}
 	return func(next fasthttp.RequestHandler) fasthttp.RequestHandler {

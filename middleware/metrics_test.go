@@ -99,7 +99,7 @@ func objectApp(ctx *fasthttp.RequestCtx) {
 }
 
 func TestMetricsCountRequestsByMethodAndStatusClass(t *testing.T) {
-	h := Metrics(nil, nil)(objectApp)
+	h := Metrics(nil, ObjectServer, nil)(objectApp)
 	do(h, "GET", "/sda1/1/a/c/o")
 	do(h, "GET", "/sda1/1/a/c/o")
 	do(h, "PUT", "/sda1/1/a/c/o", func(r *fasthttp.Request) { r.SetBodyString("0123456789") })
@@ -149,7 +149,7 @@ func TestMetricsCountRequestsByMethodAndStatusClass(t *testing.T) {
 }
 
 func TestMetricsHistogramBucketsAreCumulative(t *testing.T) {
-	h := Metrics(nil, nil)(objectApp)
+	h := Metrics(nil, ObjectServer, nil)(objectApp)
 	for i := 0; i < 4; i++ {
 		do(h, "GET", "/sda1/1/a/c/o")
 	}
@@ -172,7 +172,7 @@ func TestMetricsHistogramBucketsAreCumulative(t *testing.T) {
 }
 
 func TestMetricsCountDeclaredLengthsOfStreamsAndNothingForHEAD(t *testing.T) {
-	h := Metrics(nil, nil)(func(ctx *fasthttp.RequestCtx) {
+	h := Metrics(nil, ObjectServer, nil)(func(ctx *fasthttp.RequestCtx) {
 		if ctx.IsHead() {
 			ctx.Response.Header.SetContentLength(4096)
 			ctx.Response.SkipBody = true
@@ -193,7 +193,7 @@ func TestMetricsCountDeclaredLengthsOfStreamsAndNothingForHEAD(t *testing.T) {
 
 func TestMetricsReportTheSourcesGauges(t *testing.T) {
 	src := &fakeSource{asyncPending: 7, quarantined: map[int]int{1: 2, 0: 3}}
-	e := scrape(t, Metrics(nil, src)(objectApp))
+	e := scrape(t, Metrics(nil, ObjectServer, src)(objectApp))
 	for series, want := range map[string]float64{
 		`radosswift_object_async_pending`:                   7,
 		`radosswift_object_quarantined_objects{policy="0"}`: 3,
@@ -211,7 +211,7 @@ func TestMetricsReportTheSourcesGauges(t *testing.T) {
 
 func TestMetricsLeaveOutGaugesTheSourceCannotCount(t *testing.T) {
 	src := &fakeSource{asyncErr: errBackend, quarantineErr: errBackend}
-	h := Metrics(nil, src)(objectApp)
+	h := Metrics(nil, ObjectServer, src)(objectApp)
 	scrape(t, h)
 	e := scrape(t, h)
 	if _, ok := e.samples["radosswift_object_async_pending"]; ok {
@@ -224,7 +224,7 @@ func TestMetricsLeaveOutGaugesTheSourceCannotCount(t *testing.T) {
 
 func TestMetricsPassOtherPathsToNextAndDoNotCountScrapes(t *testing.T) {
 	next := &app{}
-	h := Metrics(map[string]string{"metrics_path": "/_metrics"}, nil)(next.handle)
+	h := Metrics(map[string]string{"metrics_path": "/_metrics"}, ObjectServer, nil)(next.handle)
 	if ctx := do(h, "GET", "/metrics"); string(ctx.Response.Body()) != "app" {
 		t.Errorf("GET /metrics with metrics_path = /_metrics was not passed on")
 	}
@@ -242,7 +242,7 @@ func scrape2(t *testing.T, h fasthttp.RequestHandler, path string) float64 {
 }
 
 func TestMetricsServeTheExpositionOverHTTP(t *testing.T) {
-	client := serveInMemory(t, Metrics(nil, &fakeSource{asyncPending: 1})(objectApp))
+	client := serveInMemory(t, Metrics(nil, ObjectServer, &fakeSource{asyncPending: 1})(objectApp))
 	get(t, client, "GET", "/sda1/1/a/c/o")
 	status, body := get(t, client, "GET", "/metrics")
 	if status != 200 {
@@ -255,7 +255,7 @@ func TestMetricsServeTheExpositionOverHTTP(t *testing.T) {
 }
 
 func TestMetricsCountStreamedUploadsOverHTTP(t *testing.T) {
-	client := serveInMemory(t, Metrics(nil, nil)(func(ctx *fasthttp.RequestCtx) {
+	client := serveInMemory(t, Metrics(nil, ObjectServer, nil)(func(ctx *fasthttp.RequestCtx) {
 		n, err := io.Copy(io.Discard, ctx.RequestBodyStream())
 		if err != nil || n != 100000 {
 			ctx.SetStatusCode(499)
@@ -280,29 +280,21 @@ func TestMetricsCountStreamedUploadsOverHTTP(t *testing.T) {
 	}
 }
 
-// typedSource is a container or account server's source.
-type typedSource struct {
-	fakeSource
-	serverType string
-}
-
-func (s *typedSource) ServerType() string { return s.serverType }
-
 func TestMetricsOfContainerAndAccountServersCarryTheirOwnNames(t *testing.T) {
-	for _, serverType := range []string{"container", "account"} {
-		src := &typedSource{fakeSource: fakeSource{asyncPending: 7}, serverType: serverType}
-		h := Metrics(nil, src)(objectApp)
+	for _, serverType := range []ServerKind{ContainerServer, AccountServer} {
+		src := &fakeSource{asyncPending: 7}
+		h := Metrics(nil, serverType, src)(objectApp)
 		e := scrape(t, h) // the first scrape counts nothing: scrapes are not requests
 		e = scrape(t, h)
-		if e.types["radosswift_"+serverType+"_requests_total"] != "counter" {
+		if e.types["radosswift_"+string(serverType)+"_requests_total"] != "counter" {
 			t.Errorf("%s: types = %v", serverType, e.types)
 		}
 		for series := range e.types {
-			if !strings.HasPrefix(series, "radosswift_"+serverType+"_") {
+			if !strings.HasPrefix(series, "radosswift_"+string(serverType)+"_") {
 				t.Errorf("%s server exposes %s", serverType, series)
 			}
 		}
-		if _, ok := e.types["radosswift_"+serverType+"_async_pending"]; ok || src.asyncCalls != 0 {
+		if _, ok := e.types["radosswift_"+string(serverType)+"_async_pending"]; ok || src.asyncCalls != 0 {
 			t.Errorf("%s server reports the object server's async-pending gauge", serverType)
 		}
 	}

@@ -13,30 +13,12 @@ package middleware
 import (
 	"encoding/json"
 	"net/http"
-	"strings"
 
 	"github.com/valyala/fasthttp"
 )
 
 // Middleware wraps a handler, the shape every constructor in this package returns.
 type Middleware = func(next fasthttp.RequestHandler) fasthttp.RequestHandler
-
-// isTrue is Swift's config_true_value: true, 1, yes, on, t, y (any case).
-func isTrue(value string) bool {
-	switch strings.ToLower(strings.TrimSpace(value)) {
-	case "true", "1", "yes", "on", "t", "y":
-		return true
-	}
-	return false
-}
-
-// setting returns a section's value, or fallback when it is unset or empty.
-func setting(settings map[string]string, key, fallback string) string {
-	if v := strings.TrimSpace(settings[key]); v != "" {
-		return v
-	}
-	return fallback
-}
 
 // respondPlain answers with a text/plain body, as swob's Response(body=..., content_type="text/plain").
 func respondPlain(ctx *fasthttp.RequestCtx, status int, body string) {

@@ -18,6 +18,8 @@ import (
 
 	"github.com/valyala/fasthttp"
 	"go.uber.org/zap"
+
+	"github.com/radosswift/radosswift/internal/config"
 )
 
 // ReconSource is what the recon endpoints report about this node. Ceph replaces the
@@ -32,18 +34,14 @@ type ReconSource interface {
 	UpdaterSweep() float64 // seconds of the last updater pass, 0 if unknown
 }
 
-// ServerTyped is a ReconSource of a container or account server: its updater's sweep
-// is reported under its own type. A source without it is an object server's.
-type ServerTyped interface {
-	ServerType() string // "object", "container" or "account"
-}
+// reconSettings are the keys of a [filter:...] with use = egg:swift#recon.
+type reconSettings struct{ Pool, Devices string }
 
-// serverType is the type src reports for.
-func serverType(src ReconSource) string {
-	if typed, ok := src.(ServerTyped); ok {
-		return typed.ServerType()
+func (s *reconSettings) keys() []config.Key {
+	return []config.Key{
+		config.String("rados_pool", &s.Pool, "radosswift", "the name the pool is reported under as the node's device"),
+		config.String("devices", &s.Devices, "/srv/node", "the key of /recon/devices (Swift's devices directory)"),
 	}
-	return "object"
 }
 
 // reconOptions are what tests replace: where /proc is, the clock, the page size.
@@ -52,15 +50,17 @@ type reconOptions struct {
 	now      func() time.Time
 	pageSize int64
 	logger   *zap.Logger
+	server   ServerKind // whose updater sweep /recon/updater reports ("": object)
 }
 
 // Recon is Swift's recon filter for an object server: requests under /recon/ (any
 // method, as in Swift) are answered with the JSON swift-recon reads; unknown types are
 // 404 "Invalid path: ..."; other paths go to next. Settings: rados_pool (the name the
 // pool is reported under as a device; default "radosswift") and devices (the key of
-// /recon/devices; default /srv/node). src must not be nil.
-func Recon(settings map[string]string, src ReconSource) Middleware {
-	return newRecon(settings, src, reconOptions{})
+// /recon/devices; default /srv/node). server says whose updater sweep src reports.
+// src must not be nil.
+func Recon(settings map[string]string, server ServerKind, src ReconSource) Middleware {
+	return newRecon(settings, src, reconOptions{server: server})
 }
 
 func newRecon(settings map[string]string, src ReconSource, opts reconOptions) Middleware {
@@ -79,10 +79,15 @@ func newRecon(settings map[string]string, src ReconSource, opts reconOptions) Mi
 	if opts.logger == nil {
 		opts.logger = zap.NewNop()
 	}
+	if opts.server == "" {
+		opts.server = ObjectServer
+	}
+	var rs reconSettings
+	_ = config.SectionOf("filter:recon", settings).Decode(rs.keys()) // text only: nothing to refuse
 	r := &recon{
 		src:     src,
-		pool:    setting(settings, "rados_pool", "radosswift"),
-		devices: setting(settings, "devices", "/srv/node"),
+		pool:    rs.Pool,
+		devices: rs.Devices,
 		opts:    opts,
 	}
 	return func(next fasthttp.RequestHandler) fasthttp.RequestHandler {
@@ -252,7 +257,7 @@ func (r *recon) replication(typ string) any {
 // with null for the other type.
 func (r *recon) updater(typ string) any {
 	var sweep *float64
-	if s := r.src.UpdaterSweep(); s > 0 && typ == serverType(r.src) {
+	if s := r.src.UpdaterSweep(); s > 0 && typ == string(r.opts.server) {
 		sweep = &s
 	}
 	return map[string]*float64{typ + "_updater_sweep": sweep}

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/radosswift/radosswift/internal/config"
 )
 
 // reconNow is the fake clock of the recon tests: 1700000000.25.
@@ -265,7 +267,7 @@ func TestReconTimeIsABareNumber(t *testing.T) {
 
 func TestReconTimeUsesTheRealClockByDefault(t *testing.T) {
 	before := float64(time.Now().UnixNano()) / 1e9
-	got := reconGet(t, Recon(nil, newTestSource(t))((&app{}).handle), "/recon/time").(float64)
+	got := reconGet(t, Recon(nil, ObjectServer, newTestSource(t))((&app{}).handle), "/recon/time").(float64)
 	after := float64(time.Now().UnixNano()) / 1e9
 	if got < before-0.001 || got > after+0.001 {
 		t.Errorf("time = %f, want between %f and %f", got, before, after)
@@ -480,5 +482,28 @@ func TestReconAnswersSwiftReconOverHTTP(t *testing.T) {
 	}
 	if status, _ := get(t, client, "GET", "/recon/bogus"); status != 404 {
 		t.Errorf("GET /recon/bogus = %d, want 404", status)
+	}
+}
+
+func TestReconReportsTheUpdaterOfItsOwnServerKind(t *testing.T) {
+	h := newRecon(nil, newTestSource(t), reconOptions{server: ContainerServer, procRoot: t.TempDir()})((&app{}).handle)
+	got := reconObject(t, h, "/recon/updater/container")
+	wantNumber(t, "container_updater_sweep", got["container_updater_sweep"], 12.5)
+	if got := reconObject(t, h, "/recon/updater/object"); got["object_updater_sweep"] != nil {
+		t.Errorf("a container server reports an object updater sweep: %v", got)
+	}
+}
+
+func TestCheckFilterReportsEveryBadKey(t *testing.T) {
+	err := CheckFilter("log", config.SectionOf("filter:log", map[string]string{
+		"use": "egg:radosswift#access_log", "access_log_level": "LOUD", "log_requests": "sometimes"}))
+	if err == nil || !strings.Contains(err.Error(), "access_log_level") || !strings.Contains(err.Error(), "log_requests") {
+		t.Errorf("CheckFilter = %v, want both bad keys", err)
+	}
+	if err := CheckFilter("hc", config.SectionOf("filter:hc", map[string]string{"use": "egg:swift#healthcheck", "disable_path": "/x"})); err != nil {
+		t.Errorf("CheckFilter(healthcheck) = %v", err)
+	}
+	if err := CheckFilter("x", config.SectionOf("filter:x", map[string]string{"use": "egg:swift#tempauth"})); err == nil {
+		t.Error("CheckFilter accepted a filter kind this server does not have")
 	}
 }

@@ -1,101 +1,88 @@
 package objectserver
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
+	"github.com/radosswift/radosswift/diskfile"
+	"github.com/radosswift/radosswift/internal/backend"
 	"github.com/radosswift/radosswift/internal/config"
 	"github.com/radosswift/radosswift/internal/swift"
 )
 
 // Config is the object server's part of its config file ([DEFAULT] and
-// [app:object-server]); engine settings are read by the diskfile engines themselves.
+// [app:object-server]); the engines' settings are in Section, validated at load by
+// their own tables (diskfile.CheckPolicies).
 type Config struct {
-	BindIP                 string
-	BindPort               int
-	LogLevel               string
-	ClientTimeout          time.Duration // a client that sends nothing this long is dropped
-	NodeTimeout            time.Duration // a container server that answers nothing this long
-	ConnTimeout            time.Duration // connecting to a container server
+	backend.BaseConfig
 	ContainerUpdateTimeout time.Duration // a PUT waits this long for container updates
-	MaxClients             int           // concurrent requests
 	MaxUploadTime          time.Duration
 	AllowedHeaders         map[string]bool // lower-case names kept from PUT and POST
 	ExpiringObjectsAccount string
 	ExpirerDivisor         int64
-	SwiftConf              string // swift.conf: hash path prefix/suffix, constraints
-	Constraints            swift.Constraints
-	Pipeline               []string // [pipeline:main]: middleware names, then object-server
-	File                   *config.File
-	Section                config.Section
+	GCInterval             time.Duration     // between the in-server collector passes (0: none)
+	GoMemoryLimit          int64             // the Go heap's soft limit, bytes (0: none)
+	AsyncPendingPool       string            // the pool of the async-pending queue
+	Constraints            swift.Constraints // swift.conf's; the process sets them from swift.LoadSwiftConf
+	autoCreatePrefix       string
+	expiringAccountName    string
+	allowedHeaders         []string
 }
 
 // Swift 2.30.1's object server defaults.
 const defaultAllowedHeaders = "content-disposition, content-encoding, x-delete-at, x-object-manifest, " +
 	"x-static-large-object, cache-control, content-language, expires, x-robots-tag"
 
-// LoadConfig reads a server config file; every bad value is an error naming it.
+// DefaultGoMemoryLimit is the Go heap's soft limit: the engine's default memory budget
+// (16 MiB of object data) plus room for connections and metadata. Without it the
+// collector let the heap grow to twice its live size under 64 uploads of 1 MiB.
+const DefaultGoMemoryLimit = 40 << 20
+
+// Keys is the object server's table (beyond the base keys and the engines').
+func Keys(c *Config) []config.Key {
+	return []config.Key{
+		config.Seconds("container_update_timeout", &c.ContainerUpdateTimeout, time.Second, "a PUT or DELETE waits this long for its container updates, then queues them"),
+		config.Seconds("max_upload_time", &c.MaxUploadTime, 86400*time.Second, "an upload taking longer is refused (408)"),
+		config.List("allowed_headers", &c.allowedHeaders, defaultAllowedHeaders, "headers kept from PUT and POST besides metadata"),
+		config.String("auto_create_account_prefix", &c.autoCreatePrefix, ".", "prefix of the accounts the servers create themselves"),
+		config.String("expiring_objects_account_name", &c.expiringAccountName, "expiring_objects", "the expirer's account, after auto_create_account_prefix"),
+		config.Int64("expiring_objects_container_divisor", &c.ExpirerDivisor, 86400, "seconds of X-Delete-At per expirer container").AtLeast(1),
+		config.Seconds("gc_interval", &c.GCInterval, 5*time.Minute, "between two collector passes in the server (0: only radosswift gc)"),
+		config.Bytes("go_memory_limit", &c.GoMemoryLimit, DefaultGoMemoryLimit, "soft limit of the Go heap (0: none; the GOMEMLIMIT variable wins)"),
+		config.String("async_pending_pool", &c.AsyncPendingPool, "", "the pool of the async-pending queue; default rados_pool"),
+	}
+}
+
+// LoadConfig reads an object server config file (or conf.d): the base keys, the
+// object server's, every policy's engine settings, the pipeline's filters. Every bad
+// value is reported in one error.
 func LoadConfig(path string) (Config, error) {
-	file, err := config.Load(path)
-	if err != nil {
-		return Config{}, err
+	c := Config{Constraints: swift.DefaultConstraints}
+	base, err := backend.LoadBase(path, "object-server", 6200, diskfile.IsPolicyKey, Keys(&c), engineKeys())
+	c.BaseConfig = base
+	if base.File == nil { // the file could not be read at all
+		return c, err
 	}
-	if !file.HasSection("app:object-server") {
-		return Config{}, fmt.Errorf("%s: no [app:object-server] section", path)
+	var errs config.Errors
+	errs.Add(err)
+	errs.Add(diskfile.CheckPolicies(c.Section))
+	c.ExpiringObjectsAccount = c.autoCreatePrefix + c.expiringAccountName
+	if c.AsyncPendingPool == "" {
+		c.AsyncPendingPool = c.Section.String("rados_pool", "radosswift")
 	}
-	s := file.Section("app:object-server")
-	c := Config{
-		BindIP:                 s.String("bind_ip", "0.0.0.0"),
-		LogLevel:               s.String("log_level", "INFO"),
-		ExpiringObjectsAccount: s.String("auto_create_account_prefix", ".") + s.String("expiring_objects_account_name", "expiring_objects"),
-		SwiftConf:              s.String("swift_conf", "/etc/swift/swift.conf"),
-		Constraints:            swift.DefaultConstraints,
-		AllowedHeaders:         map[string]bool{},
-		File:                   file,
-		Section:                s,
-	}
-	var errs []error
-	intValue := func(key string, fallback int) int {
-		v, err := s.Int(key, fallback)
-		if err != nil {
-			errs = append(errs, err)
-		}
-		return v
-	}
-	seconds := func(key string, fallback time.Duration) time.Duration {
-		v, err := s.Seconds(key, fallback)
-		if err != nil {
-			errs = append(errs, err)
-		}
-		return v
-	}
-	c.BindPort = intValue("bind_port", 6200)
-	c.MaxClients = intValue("max_clients", 1024)
-	c.ExpirerDivisor = int64(intValue("expiring_objects_container_divisor", 86400))
-	c.ClientTimeout = seconds("client_timeout", 60*time.Second)
-	c.NodeTimeout = seconds("node_timeout", 3*time.Second)
-	c.ConnTimeout = seconds("conn_timeout", 500*time.Millisecond)
-	c.ContainerUpdateTimeout = seconds("container_update_timeout", time.Second)
-	c.MaxUploadTime = seconds("max_upload_time", 86400*time.Second)
-	if len(errs) > 0 {
-		return c, errs[0]
-	}
-	for _, h := range strings.Split(s.String("allowed_headers", defaultAllowedHeaders), ",") {
-		if h = strings.ToLower(strings.TrimSpace(h)); h != "" {
-			c.AllowedHeaders[h] = true
-		}
+	c.AllowedHeaders = map[string]bool{}
+	for _, h := range c.allowedHeaders {
+		c.AllowedHeaders[strings.ToLower(h)] = true
 	}
 	// Swift never lets these be configured as allowed headers.
 	for _, h := range []string{"content-type", "content-length", "x-timestamp", "etag"} {
 		delete(c.AllowedHeaders, h)
 	}
-	c.Pipeline = []string{"object-server"}
-	if file.HasSection("pipeline:main") {
-		c.Pipeline = strings.Fields(file.Section("pipeline:main").String("pipeline", "object-server"))
-	}
-	if last := c.Pipeline[len(c.Pipeline)-1]; last != "object-server" {
-		return c, fmt.Errorf("%s: [pipeline:main] must end with object-server, not %q", path, last)
-	}
-	return c, nil
+	return c, errs.Err()
+}
+
+// engineKeys is the table of the default engine, so that its keys count as known.
+func engineKeys() []config.Key {
+	keys, _ := diskfile.EngineKeys(diskfile.DefaultEngine)
+	return keys
 }

@@ -126,9 +126,12 @@ func newHarness(t *testing.T, extraConf ...string) *harness {
 	// (expiry is judged by the wall clock) and always increasing.
 	h.clock.Store(swift.FromTime(time.Now().Add(-time.Minute)).Ticks)
 
-	confPath := filepath.Join(t.TempDir(), "object-server.conf")
-	conf := harnessConf + strings.Join(extraConf, "\n") + "\n"
-	require.NoError(t, os.WriteFile(confPath, []byte(conf), 0o600))
+	// A conf.d: the test's lines in a later file override the harness's (one file may
+	// not repeat a key).
+	confPath := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(confPath, "00-harness.conf"), []byte(harnessConf), 0o600))
+	extra := "[app:object-server]\n" + strings.Join(extraConf, "\n") + "\n"
+	require.NoError(t, os.WriteFile(filepath.Join(confPath, "10-test.conf"), []byte(extra), 0o600))
 	cfg, err := objectserver.LoadConfig(confPath)
 	require.NoError(t, err)
 	h.cfg = cfg

@@ -37,6 +37,7 @@ func New(cfg Config, policies diskfile.Policies, updates *Updater, log *zap.Logg
 		Log:           log,
 		MaxClients:    cfg.MaxClients,
 		ClientTimeout: cfg.ClientTimeout,
+		HeadTimeout:   cfg.HeadTimeout,
 		BodyMethods:   []string{"PUT", "REPLICATE", "SSYNC"},
 		StreamBodies:  true,
 		CheckHead:     s.checkHead,

@@ -1,41 +1,43 @@
 package radosdb
 
 import (
-	"fmt"
-	"strconv"
-
 	"github.com/radosswift/radosswift/accountdb"
 	"github.com/radosswift/radosswift/diskfile/radosengine"
+	"github.com/radosswift/radosswift/internal/config"
 )
 
-func init() { accountdb.Register("rados", newFromSettings) }
+func init() {
+	accountdb.Register("rados", newFromSettings, func() []config.Key { return Keys(new(Settings)) })
+}
 
-// Settings of the backend, as they appear in an account or container server's config
-// section (the same keys as the object engine's, so one section can serve both):
-//
-//	rados_ceph_conf     /etc/ceph/ceph.conf
-//	rados_user          radosswift     (cephx user, without "client.")
-//	rados_pool          radosswift
-//	rados_namespace     ""             (the databases use the namespace <this>.db)
-//	rados_op_timeout    10             (seconds; slower ops fail as ErrUnavailable, 503)
-//	rados_db_shards     16             (row objects per new database; see DefaultShards)
-func newFromSettings(s map[string]string) (accountdb.Backend, error) {
+// Settings are the backend's keys in an account or container server's config section
+// (the connection and pool keys are the object engine's, so one section can serve both).
+type Settings struct {
+	radosengine.Connection
+	Pool      string
+	Namespace string
+	Shards    int
+}
+
+// Keys is the rados backend's table.
+func Keys(s *Settings) []config.Key {
+	return append(radosengine.ConnectionKeys(&s.Connection),
+		config.String("rados_pool", &s.Pool, "radosswift", "the pool of the databases"),
+		config.String("rados_namespace", &s.Namespace, "", "the databases use the RADOS namespace <this>.db"),
+		config.Int("rados_db_shards", &s.Shards, DefaultShards, "row objects per new database (see DefaultShards)").Between(1, 1024),
+	)
+}
+
+func newFromSettings(values map[string]string) (accountdb.Backend, error) {
+	var s Settings
+	if err := config.SectionOf("rados backend", values).Decode(Keys(&s)); err != nil {
+		return nil, err
+	}
 	// The connection is the process's shared one (radosengine keeps one per cluster and
 	// identity), so an object server and a container server in one process share it.
-	cluster, err := radosengine.ClusterFor(s)
+	cluster, err := s.Connection.Open()
 	if err != nil {
 		return nil, err
 	}
-	cfg := Config{Pool: s["rados_pool"], Namespace: s["rados_namespace"], Shards: DefaultShards}
-	if cfg.Pool == "" {
-		cfg.Pool = "radosswift"
-	}
-	if v, ok := s["rados_db_shards"]; ok {
-		n, err := strconv.Atoi(v)
-		if err != nil || n <= 0 || n > 1024 {
-			return nil, fmt.Errorf("rados_db_shards = %q: want an integer from 1 to 1024", v)
-		}
-		cfg.Shards = n
-	}
-	return New(cluster, cfg)
+	return New(cluster, Config{Pool: s.Pool, Namespace: s.Namespace, Shards: s.Shards})
 }

@@ -1,11 +1,9 @@
 package server
 
 import (
-	"fmt"
-	"path/filepath"
-	"strings"
 	"time"
 
+	"github.com/radosswift/radosswift/accountdb"
 	"github.com/radosswift/radosswift/internal/backend"
 	"github.com/radosswift/radosswift/internal/config"
 	"github.com/radosswift/radosswift/internal/swift"
@@ -22,102 +20,84 @@ const (
 // Config is a server's part of its config file ([DEFAULT] and [app:container-server]
 // or [app:account-server]); the database backend reads its own settings from Section.
 type Config struct {
+	backend.BaseConfig
 	Kind             Kind
-	BindIP           string
-	BindPort         int
-	LogLevel         string
-	ClientTimeout    time.Duration // a client that sends nothing this long is dropped
-	NodeTimeout      time.Duration // an account server that answers nothing this long
-	ConnTimeout      time.Duration // connecting to an account server
-	MaxClients       int           // concurrent requests
-	SwiftConf        string        // swift.conf: hash path, policies, constraints
-	SwiftDir         string        // where account.ring.gz is (the container updater)
-	AutoCreatePrefix string        // accounts created by their first update (".")
-	AllowVersions    bool          // keep X-Versions-Location (deprecated in Swift)
-	AllowedSyncHosts []string      // hosts X-Container-Sync-To may name
-	DBBackend        string        // accountdb backend: rados or sqlite
+	AutoCreatePrefix string   // accounts created by their first update (".")
+	AllowVersions    bool     // keep X-Versions-Location (deprecated in Swift)
+	AllowedSyncHosts []string // hosts X-Container-Sync-To may name
+	DBBackend        string   // accountdb backend: rados or sqlite
 	// The container updater inside a container server: seconds between passes (0: none),
 	// containers reported at once, and the most read per pass.
 	UpdaterInterval    time.Duration
 	UpdaterConcurrency int
 	UpdaterBatch       int
-	Pipeline           []string // [pipeline:main]: middleware names, then the app
-	Constraints        swift.Constraints
-	File               *config.File
-	Section            config.Section
+	Constraints        swift.Constraints // swift.conf's; the process sets them from swift.LoadSwiftConf
 }
 
-// LoadConfig reads a container or account server config file; every bad value is an
-// error naming it.
-func LoadConfig(path string, kind Kind) (Config, error) {
-	file, err := config.Load(path)
-	if err != nil {
-		return Config{}, err
-	}
-	app := "app:" + string(kind)
-	if !file.HasSection(app) {
-		return Config{}, fmt.Errorf("%s: no [%s] section", path, app)
-	}
-	s := file.Section(app)
-	c := Config{
-		Kind:             kind,
-		BindIP:           s.String("bind_ip", "0.0.0.0"),
-		LogLevel:         s.String("log_level", "INFO"),
-		SwiftDir:         s.String("swift_dir", "/etc/swift"),
-		AutoCreatePrefix: s.String("auto_create_account_prefix", "."),
-		DBBackend:        s.String("db_backend", "rados"),
-		Constraints:      swift.DefaultConstraints,
-		File:             file,
-		Section:          s,
-	}
-	c.SwiftConf = s.String("swift_conf", filepath.Join(c.SwiftDir, "swift.conf"))
-	var errs []error
-	check := func(err error) {
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
-	defaultPort := 6201
+// DefaultPort is Swift's port of each server.
+func DefaultPort(kind Kind) int {
 	if kind == AccountServer {
-		defaultPort = 6202
+		return 6202
 	}
-	c.BindPort, err = s.Int("bind_port", defaultPort)
-	check(err)
-	c.MaxClients, err = s.Int("max_clients", 1024)
-	check(err)
-	c.ClientTimeout, err = s.Seconds("client_timeout", 60*time.Second)
-	check(err)
-	c.NodeTimeout, err = s.Seconds("node_timeout", 3*time.Second)
-	check(err)
-	c.ConnTimeout, err = s.Seconds("conn_timeout", 500*time.Millisecond)
-	check(err)
-	c.AllowVersions, err = s.Bool("allow_versions", false)
-	check(err)
-	c.UpdaterInterval, err = s.Seconds("updater_interval", 0)
-	check(err)
-	c.UpdaterConcurrency, err = s.Int("updater_concurrency", 8)
-	check(err)
-	c.UpdaterBatch, err = s.Int("updater_batch", 1000)
-	check(err)
-	if len(errs) > 0 {
-		return c, errs[0]
+	return 6201
+}
+
+// CommonKeys is the table of the keys both servers have beyond the base ones.
+func CommonKeys(c *Config) []config.Key {
+	return []config.Key{
+		config.String("auto_create_account_prefix", &c.AutoCreatePrefix, ".", "accounts with this prefix are created by their first update"),
+		config.String("db_backend", &c.DBBackend, accountdb.DefaultBackend, "the account/container database backend: rados or sqlite"),
 	}
-	if c.UpdaterConcurrency < 1 || c.UpdaterBatch < 1 {
-		return c, fmt.Errorf("%s: updater_concurrency and updater_batch must be at least 1", path)
+}
+
+// ContainerKeys is the table of the container server's own keys.
+func ContainerKeys(c *Config) []config.Key {
+	return []config.Key{
+		config.Bool("allow_versions", &c.AllowVersions, false, "keep X-Versions-Location (Swift's deprecated versioning)"),
+		config.List("allowed_sync_hosts", &c.AllowedSyncHosts, "127.0.0.1", "hosts X-Container-Sync-To may name"),
 	}
-	for _, h := range strings.Split(s.String("allowed_sync_hosts", "127.0.0.1"), ",") {
-		if h = strings.TrimSpace(h); h != "" {
-			c.AllowedSyncHosts = append(c.AllowedSyncHosts, h)
+}
+
+// UpdaterKeys is the table of the container updater's keys (in [app:container-server]).
+func UpdaterKeys(c *Config) []config.Key {
+	return []config.Key{
+		config.Seconds("updater_interval", &c.UpdaterInterval, 0, "seconds between the in-server container updater's passes (0: none)"),
+		config.Int("updater_concurrency", &c.UpdaterConcurrency, 8, "containers reported to the account server at once").AtLeast(1),
+		config.Int("updater_batch", &c.UpdaterBatch, 1000, "the most containers read per pass").AtLeast(1),
+	}
+}
+
+// Tables are the key tables of a server of kind, beyond the base ones.
+func Tables(c *Config, kind Kind) [][]config.Key {
+	if kind == ContainerServer {
+		return [][]config.Key{CommonKeys(c), ContainerKeys(c), UpdaterKeys(c)}
+	}
+	return [][]config.Key{CommonKeys(c)}
+}
+
+// LoadConfig reads a container or account server config file (or conf.d): the base
+// keys, the server's, the database backend's, the pipeline's filters. Every bad value
+// is reported in one error.
+func LoadConfig(path string, kind Kind) (Config, error) {
+	c := Config{Kind: kind, Constraints: swift.DefaultConstraints}
+	backendKey := func(key string) bool {
+		keys, _ := accountdb.Keys(c.DBBackend)
+		for _, k := range keys {
+			if k.Name == key {
+				return true
+			}
 		}
+		return false
 	}
-	c.Pipeline = []string{string(kind)}
-	if file.HasSection("pipeline:main") {
-		c.Pipeline = strings.Fields(file.Section("pipeline:main").String("pipeline", string(kind)))
+	base, err := backend.LoadBase(path, string(kind), DefaultPort(kind), backendKey, Tables(&c, kind)...)
+	c.BaseConfig = base
+	if base.File == nil { // the file could not be read at all
+		return c, err
 	}
-	if len(c.Pipeline) == 0 || c.Pipeline[len(c.Pipeline)-1] != string(kind) {
-		return c, fmt.Errorf("%s: [pipeline:main] must end with %s", path, kind)
-	}
-	return c, nil
+	var errs config.Errors
+	errs.Add(err)
+	errs.Add(accountdb.Check(c.DBBackend, c.Section))
+	return c, errs.Err()
 }
 
 // BackendSettings are the settings the database backend is opened with: the app

@@ -21,6 +21,7 @@ import (
 	"github.com/radosswift/radosswift/accountdb"
 	_ "github.com/radosswift/radosswift/accountdb/radosdb"  // registers "rados"
 	_ "github.com/radosswift/radosswift/accountdb/sqlitedb" // registers "sqlite"
+	"github.com/radosswift/radosswift/internal/backend"
 	"github.com/radosswift/radosswift/internal/swift"
 	"github.com/radosswift/radosswift/internal/testbed"
 )
@@ -92,8 +93,8 @@ func newHarness(t *testing.T, db accountdb.Backend) *harness {
 }
 
 func testConfig(kind Kind) Config {
-	return Config{Kind: kind, ClientTimeout: 10 * time.Second, NodeTimeout: 3 * time.Second, ConnTimeout: time.Second,
-		MaxClients: 256, AutoCreatePrefix: ".", AllowedSyncHosts: []string{"127.0.0.1"}, Constraints: swift.DefaultConstraints,
+	return Config{Kind: kind, BaseConfig: backend.BaseConfig{ClientTimeout: 10 * time.Second, NodeTimeout: 3 * time.Second,
+		ConnTimeout: time.Second, MaxClients: 256}, AutoCreatePrefix: ".", AllowedSyncHosts: []string{"127.0.0.1"}, Constraints: swift.DefaultConstraints,
 		UpdaterConcurrency: 4, UpdaterBatch: 100}
 }
 

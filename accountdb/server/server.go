@@ -66,6 +66,7 @@ func New(cfg Config, deps Deps) *Server {
 		Log:           deps.Log,
 		MaxClients:    cfg.MaxClients,
 		ClientTimeout: cfg.ClientTimeout,
+		HeadTimeout:   cfg.HeadTimeout,
 		// Only the replicator's REPLICATE carries a body (its JSON arguments); Swift's
 		// container and account PUTs, POSTs and DELETEs read none.
 		BodyMethods: []string{"REPLICATE"},

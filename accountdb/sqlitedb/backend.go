@@ -19,23 +19,36 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 
 	_ "github.com/mattn/go-sqlite3" // the "sqlite3" database/sql driver
 
 	"github.com/radosswift/radosswift/accountdb"
+	"github.com/radosswift/radosswift/internal/config"
 )
 
 func init() {
 	accountdb.Register("sqlite", func(settings map[string]string) (accountdb.Backend, error) {
 		return Open(settings)
-	})
+	}, func() []config.Key { return Keys(new(Settings)) })
 }
 
-// Settings: db_dir (required), busy_timeout_ms (how long a writer waits for another
-// process's transaction, default 25000 as Swift's broker timeout).
+// Settings are the backend's keys in an account or container server's config section.
+type Settings struct {
+	Dir           string
+	BusyTimeoutMs int
+}
+
+// Keys is the sqlite backend's table.
+func Keys(s *Settings) []config.Key {
+	return []config.Key{
+		config.String("db_dir", &s.Dir, "", "the directory of the database files").Required(),
+		config.Int("busy_timeout_ms", &s.BusyTimeoutMs, defaultBusyTimeoutMs, "milliseconds a writer waits for another process's transaction").AtLeast(0),
+	}
+}
+
+// defaultBusyTimeoutMs is Swift's broker timeout.
 const defaultBusyTimeoutMs = 25000
 
 // Backend keeps the database files under one directory.
@@ -49,18 +62,11 @@ type Backend struct {
 
 // Open opens (creating it if needed) the directory named by settings["db_dir"].
 func Open(settings map[string]string) (*Backend, error) {
-	dir := settings["db_dir"]
-	if dir == "" {
-		return nil, errors.New("sqlite backend: db_dir is not set")
+	var s Settings
+	if err := config.SectionOf("sqlite backend", settings).Decode(Keys(&s)); err != nil {
+		return nil, err
 	}
-	busy := defaultBusyTimeoutMs
-	if s := settings["busy_timeout_ms"]; s != "" {
-		v, err := strconv.Atoi(s)
-		if err != nil || v < 0 {
-			return nil, fmt.Errorf("sqlite backend: invalid busy_timeout_ms %q", s)
-		}
-		busy = v
-	}
+	dir, busy := s.Dir, s.BusyTimeoutMs
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("sqlite backend: %w", err)
 	}

@@ -39,23 +39,17 @@ type dbNode struct {
 
 func openDBNode(confPath string, kind server.Kind) (*dbNode, error) {
 	cfg, err := server.LoadConfig(confPath, kind)
+	conf, err := withSwiftConf(cfg.BaseConfig, err)
 	if err != nil {
 		return nil, err
 	}
+	cfg.Constraints = conf.Constraints
 	log, err := newLogger(cfg.LogLevel)
 	if err != nil {
 		return nil, err
 	}
-	n := &dbNode{cfg: cfg, log: log}
-	if n.hash, err = swift.LoadHashConf(cfg.SwiftConf); err != nil {
-		return nil, fmt.Errorf("swift_conf %s: %w", cfg.SwiftConf, err)
-	}
-	if n.policies, err = swift.LoadStoragePolicies(cfg.SwiftConf); err != nil {
-		return nil, fmt.Errorf("swift_conf: %w", err)
-	}
-	if n.limits, err = swift.LoadListingLimits(cfg.SwiftConf); err != nil {
-		return nil, fmt.Errorf("swift_conf: %w", err)
-	}
+	logConfigNotes(log, cfg.BaseConfig)
+	n := &dbNode{cfg: cfg, log: log, hash: conf.Hash, policies: conf.Policies, limits: conf.Listing}
 	if n.db, err = accountdb.Open(cfg.DBBackend, cfg.BackendSettings()); err != nil {
 		return nil, fmt.Errorf("%s: db_backend = %s: %w", confPath, cfg.DBBackend, err)
 	}
@@ -102,8 +96,8 @@ func runDBServer(kind server.Kind, args []string) error {
 			return err
 		}
 	}
-	sections := func(name string) map[string]string { return node.cfg.File.Section(name).Values }
-	wrap, err := middleware.Build(node.cfg.Pipeline, sections, middleware.Deps{Logger: node.log, Recon: dbReconSource{node}})
+	wrap, err := middleware.Build(node.cfg.Pipeline, node.cfg.Filters,
+		middleware.Deps{Server: node.serverKind(), Logger: node.log, Recon: dbReconSource{node}})
 	if err != nil {
 		return err
 	}
@@ -113,7 +107,7 @@ func runDBServer(kind server.Kind, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := startDebugPprof(node.cfg.Section.String("debug_pprof_addr", ""), node.log); err != nil {
+	if err := startDebugPprof(node.cfg.DebugPprofAddr, node.log); err != nil {
 		return err
 	}
 	updaterDone := make(chan struct{})
@@ -180,11 +174,12 @@ func runContainerUpdater(args []string) error {
 // no async pendings or quarantined databases, the pool's usage as the disk's.
 type dbReconSource struct{ node *dbNode }
 
-func (r dbReconSource) ServerType() string {
-	if r.node.cfg.Kind == server.ContainerServer {
-		return "container"
+// serverKind is the node's kind as the pipeline's filters name it.
+func (n *dbNode) serverKind() middleware.ServerKind {
+	if n.cfg.Kind == server.ContainerServer {
+		return middleware.ContainerServer
 	}
-	return "account"
+	return middleware.AccountServer
 }
 
 func (r dbReconSource) AsyncPending() (int, error)        { return 0, nil }
@@ -194,7 +189,7 @@ func (r dbReconSource) PoolUsage() (size, used, avail int64, err error) {
 	if r.node.cfg.DBBackend != "rados" {
 		return 0, 0, 0, fmt.Errorf("db_backend %s has no pool", r.node.cfg.DBBackend)
 	}
-	cluster, err := radosengine.ClusterFor(r.node.cfg.Section.Values)
+	cluster, err := radosengine.ClusterFor(r.node.cfg.Section)
 	if err != nil {
 		return 0, 0, 0, err
 	}

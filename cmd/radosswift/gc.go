@@ -23,7 +23,7 @@ func runGC(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	policies, _, err := openPolicies(*conf, "app:object-server")
+	policies, _, err := openPolicies(*conf)
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ gc_grace = 0
 upload_timeout = 0
 `, bed.User.CephConf, bed.User.User, bed.Pool, bed.Pool, time.Now().UnixNano(), time.Now().UnixNano())), 0o600))
 
-	policies, _, err := openPolicies(conf, "app:object-server")
+	policies, _, err := openPolicies(conf)
 	require.NoError(t, err)
 	defer policies.Close()
 	for idx, e := range policies {

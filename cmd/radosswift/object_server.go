@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 
 	"github.com/radosswift/radosswift/diskfile"
 	"github.com/radosswift/radosswift/diskfile/radosengine"
+	"github.com/radosswift/radosswift/internal/backend"
 	"github.com/radosswift/radosswift/internal/config"
 	"github.com/radosswift/radosswift/internal/swift"
 	"github.com/radosswift/radosswift/objectserver"
@@ -36,34 +38,59 @@ type objectNode struct {
 
 func openObjectNode(confPath string) (*objectNode, error) {
 	cfg, err := objectserver.LoadConfig(confPath)
+	conf, err := withSwiftConf(cfg.BaseConfig, err)
 	if err != nil {
 		return nil, err
 	}
+	cfg.Constraints = conf.Constraints
 	log, err := newLogger(cfg.LogLevel)
 	if err != nil {
 		return nil, err
 	}
-	hash, err := swift.LoadHashConf(cfg.SwiftConf)
-	if err != nil {
-		return nil, fmt.Errorf("swift_conf %s: %w", cfg.SwiftConf, err)
-	}
-	policies, err := diskfile.OpenPolicies(cfg.Section.Values)
+	logConfigNotes(log, cfg.BaseConfig)
+	policies, err := diskfile.OpenPolicies(cfg.Section)
 	if err != nil {
 		return nil, err
 	}
-	cluster, err := radosengine.ClusterFor(cfg.Section.Values)
+	cluster, err := radosengine.ClusterFor(cfg.Section)
 	if err != nil {
 		policies.Close()
 		return nil, err
 	}
-	pool := cfg.Section.String("async_pending_pool", cfg.Section.String("rados_pool", "radosswift"))
-	queue, err := asyncpending.Open(cluster, pool, cfg.Section.Values["rados_namespace"])
+	queue, err := asyncpending.Open(cluster, cfg.AsyncPendingPool, cfg.Section.Values["rados_namespace"])
 	if err != nil {
 		policies.Close()
 		return nil, fmt.Errorf("async pending queue: %w", err)
 	}
-	return &objectNode{cfg: cfg, log: log, hash: hash, policies: policies, queue: queue,
-		updater: objectserver.NewUpdater(cfg, hash, queue, log)}, nil
+	return &objectNode{cfg: cfg, log: log, hash: conf.Hash, policies: policies, queue: queue,
+		updater: objectserver.NewUpdater(cfg, conf.Hash, queue, log)}, nil
+}
+
+// withSwiftConf reads the swift.conf of a server config that could be read, so that a
+// start reports the problems of both files together (loadErr: the config's own).
+func withSwiftConf(cfg backend.BaseConfig, loadErr error) (swift.SwiftConf, error) {
+	var errs config.Errors
+	errs.Add(loadErr)
+	var conf swift.SwiftConf
+	if cfg.File != nil {
+		var err error
+		conf, err = swift.LoadSwiftConf(cfg.SwiftConf)
+		errs.Add(err)
+	}
+	return conf, errs.Err()
+}
+
+// logConfigNotes logs what Swift would silently ignore in a config: a plain key of
+// the app section that [DEFAULT] also has (paste.deploy keeps DEFAULT's; "set" is the
+// way to override it), at warning level, and keys no table declares, at debug level.
+func logConfigNotes(log *zap.Logger, cfg backend.BaseConfig) {
+	for _, v := range cfg.Section.Shadowed {
+		log.Warn("config key ignored: [DEFAULT] has it, and only \"set KEY = VALUE\" overrides [DEFAULT] (as in Swift)",
+			zap.String("file", v.File), zap.Int("line", v.Line), zap.String("section", v.Section), zap.String("key", v.Key))
+	}
+	if len(cfg.Unknown) > 0 {
+		log.Debug("config keys no component reads (ignored, as Swift does)", zap.String("section", cfg.Section.Name), zap.Strings("keys", cfg.Unknown))
+	}
 }
 
 func (n *objectNode) Close() {
@@ -73,9 +100,13 @@ func (n *objectNode) Close() {
 	n.log.Sync()
 }
 
+// swiftLogLevels are zap's names of Swift's log levels (the base table's log_level).
+var swiftLogLevels = map[string]string{"DEBUG": "debug", "INFO": "info", "NOTICE": "info", "WARNING": "warn", "WARN": "warn",
+	"ERROR": "error", "CRITICAL": "error"}
+
 func newLogger(level string) (*zap.Logger, error) {
 	var lvl zap.AtomicLevel
-	if err := lvl.UnmarshalText([]byte(level)); err != nil {
+	if err := lvl.UnmarshalText([]byte(swiftLogLevels[strings.ToUpper(level)])); err != nil {
 		return nil, fmt.Errorf("log_level %q: %w", level, err)
 	}
 	enc := zap.NewProductionEncoderConfig()
@@ -111,19 +142,13 @@ func runObjectServer(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	gcInterval, err := node.cfg.Section.Seconds("gc_interval", 5*time.Minute)
-	if err != nil {
+	if node.cfg.GCInterval > 0 {
+		startCollectors(ctx, node, node.cfg.GCInterval)
+	}
+	if err := startDebugPprof(node.cfg.DebugPprofAddr, node.log); err != nil {
 		return err
 	}
-	if gcInterval > 0 {
-		startCollectors(ctx, node, gcInterval)
-	}
-	if err := startDebugPprof(node.cfg.Section.String("debug_pprof_addr", ""), node.log); err != nil {
-		return err
-	}
-	if err := setGoMemoryLimit(node.cfg.Section, node.log); err != nil {
-		return err
-	}
+	setGoMemoryLimit(node.cfg.GoMemoryLimit, node.log)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	node.log.Info("object server started", zap.String("addr", addr), zap.Int("policies", len(node.policies)))
@@ -155,25 +180,15 @@ func startCollectors(ctx context.Context, node *objectNode, interval time.Durati
 	}
 }
 
-// defaultGoMemoryLimit is the Go heap's soft limit: the engine's default memory budget
-// (16 MiB of object data) plus room for connections and metadata. Without it the
-// collector let the heap grow to twice its live size under 64 uploads of 1 MiB.
-const defaultGoMemoryLimit = 40 << 20
-
 // setGoMemoryLimit applies go_memory_limit (bytes; 0: none) unless GOMEMLIMIT is set in
 // the environment, which wins as in any Go program. It is a soft limit: the collector
 // works harder near it, it never fails an allocation.
-func setGoMemoryLimit(section config.Section, log *zap.Logger) error {
+func setGoMemoryLimit(limit int64, log *zap.Logger) {
 	if os.Getenv("GOMEMLIMIT") != "" {
-		return nil
-	}
-	limit, err := section.Int("go_memory_limit", defaultGoMemoryLimit)
-	if err != nil {
-		return err
+		return
 	}
 	if limit > 0 {
-		debug.SetMemoryLimit(int64(limit))
-		log.Info("Go heap soft limit", zap.Int("bytes", limit))
+		debug.SetMemoryLimit(limit)
+		log.Info("Go heap soft limit", zap.Int64("bytes", limit))
 	}
-	return nil
 }

@@ -31,8 +31,7 @@ func runObjectUpdater(args []string) error {
 		return err
 	}
 	defer node.Close()
-	swiftDir := node.cfg.Section.String("swift_dir", "/etc/swift")
-	ring, err := swift.LoadRing(filepath.Join(swiftDir, "container.ring.gz"))
+	ring, err := swift.LoadRing(filepath.Join(node.cfg.SwiftDir, "container.ring.gz"))
 	if err != nil {
 		return err
 	}

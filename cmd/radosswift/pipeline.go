@@ -12,8 +12,8 @@ import (
 
 // buildPipeline turns [pipeline:main] into the middleware around the object server.
 func buildPipeline(node *objectNode) (func(fasthttp.RequestHandler) fasthttp.RequestHandler, error) {
-	sections := func(name string) map[string]string { return node.cfg.File.Section(name).Values }
-	return middleware.Build(node.cfg.Pipeline, sections, middleware.Deps{Logger: node.log, Recon: reconSource{node}})
+	return middleware.Build(node.cfg.Pipeline, node.cfg.Filters,
+		middleware.Deps{Server: middleware.ObjectServer, Logger: node.log, Recon: reconSource{node}})
 }
 
 // reconSource answers swift-recon's questions from the node's queue, engines and pool.
@@ -34,7 +34,7 @@ func (r reconSource) Quarantined() (map[int]int, error) {
 }
 
 func (r reconSource) PoolUsage() (size, used, avail int64, err error) {
-	cluster, err := radosengine.ClusterFor(r.node.cfg.Section.Values)
+	cluster, err := radosengine.ClusterFor(r.node.cfg.Section)
 	if err != nil {
 		return 0, 0, 0, err
 	}
@@ -42,7 +42,7 @@ func (r reconSource) PoolUsage() (size, used, avail int64, err error) {
 }
 
 func (r reconSource) Version() string   { return version.Version }
-func (r reconSource) SwiftDir() string  { return r.node.cfg.Section.String("swift_dir", "/etc/swift") }
+func (r reconSource) SwiftDir() string  { return r.node.cfg.SwiftDir }
 func (r reconSource) SwiftConf() string { return r.node.cfg.SwiftConf }
 
 // UpdaterSweep is unknown here: the object updater runs as its own process.

@@ -1,23 +1,18 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/radosswift/radosswift/diskfile"
 	_ "github.com/radosswift/radosswift/diskfile/radosengine" // registers the "rados" engine
-	"github.com/radosswift/radosswift/internal/config"
+	"github.com/radosswift/radosswift/objectserver"
 )
 
-// openPolicies opens the engines that a server section of confPath configures.
-func openPolicies(confPath, section string) (diskfile.Policies, config.Section, error) {
-	file, err := config.Load(confPath)
+// openPolicies opens the engines that an object server config configures, after the
+// whole config has been validated (the tools check what the server would).
+func openPolicies(confPath string) (diskfile.Policies, objectserver.Config, error) {
+	cfg, err := objectserver.LoadConfig(confPath)
 	if err != nil {
-		return nil, config.Section{}, err
+		return nil, cfg, err
 	}
-	if !file.HasSection(section) {
-		return nil, config.Section{}, fmt.Errorf("%s has no [%s] section", confPath, section)
-	}
-	s := file.Section(section)
-	policies, err := diskfile.OpenPolicies(s.Values)
-	return policies, s, err
+	policies, err := diskfile.OpenPolicies(cfg.Section)
+	return policies, cfg, err
 }

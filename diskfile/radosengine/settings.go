@@ -2,104 +2,116 @@ package radosengine
 
 import (
 	"fmt"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/radosswift/radosswift/diskfile"
+	"github.com/radosswift/radosswift/internal/config"
 	"github.com/radosswift/radosswift/radosconn"
 )
 
-func init() { diskfile.Register("rados", newFromSettings) }
+func init() {
+	diskfile.Register("rados", newFromSettings, func() []config.Key { return Keys(new(Settings)) })
+}
 
-// Settings of the rados engine, as they appear in a server's config section:
-//
-//	rados_ceph_conf     /etc/ceph/ceph.conf
-//	rados_user          radosswift             (cephx user, without "client.")
-//	rados_pool          radosswift             (per policy: rados_pool_N)
-//	rados_namespace     ""                     (RADOS namespace prefix; lets installations share a pool)
-//	rados_op_timeout    10                     (seconds; an OSD op fails after this)
-//	rados_stripe_size   4194304                (bytes per tail; also the inline limit)
-//	rados_parallel      4                      (stripes in flight per request)
-//	gc_grace            300                    (seconds superseded tails stay readable)
-//	upload_timeout      21600                  (seconds before an uncommitted upload is reclaimed)
-//	reclaim_age         604800                 (seconds tombstones are kept)
-//	rados_verify_reads  true                   (check the MD5 of every whole-object read, as Swift does)
-//	rados_memory_budget 16777216               (bytes of object data buffered at once by all requests; 0: unbounded)
-func newFromSettings(s map[string]string) (diskfile.Engine, error) {
-	cluster, err := ClusterFor(s)
+// Settings are the rados engine's keys in a server's config section (per policy:
+// KEY_N for policy N, see diskfile.OpenPolicies).
+type Settings struct {
+	Connection
+	Pool          string
+	Namespace     string
+	StripeSize    int64
+	Parallel      int
+	GCGrace       time.Duration
+	UploadTimeout time.Duration
+	ReclaimAge    time.Duration
+	VerifyReads   bool
+	MemoryBudget  int64
+}
+
+// Connection is the cluster and identity of a section: the engines, the async-pending
+// queue and the rados database backend of a process share one connection per pair.
+type Connection struct {
+	CephConf  string
+	User      string
+	OpTimeout time.Duration
+}
+
+// ConnectionKeys is the table of the keys that name the cluster connection.
+func ConnectionKeys(c *Connection) []config.Key {
+	return []config.Key{
+		config.String("rados_ceph_conf", &c.CephConf, "/etc/ceph/ceph.conf", "the cluster's ceph.conf (monitors, keyring)"),
+		config.String("rados_user", &c.User, "radosswift", `the cephx user, without "client."`),
+		config.Seconds("rados_op_timeout", &c.OpTimeout, radosconn.DefaultOpTimeout, "a librados operation fails after this (503)").Positive(),
+	}
+}
+
+// Keys is the rados engine's table.
+func Keys(s *Settings) []config.Key {
+	return append(ConnectionKeys(&s.Connection),
+		config.String("rados_pool", &s.Pool, "radosswift", "the pool of the policy's objects"),
+		config.String("rados_namespace", &s.Namespace, "", "RADOS namespace prefix, so that installations can share a pool"),
+		config.Bytes("rados_stripe_size", &s.StripeSize, DefaultStripeSize, "bytes per tail object; also the largest object kept whole in its head").Between(1, 128<<20),
+		config.Int("rados_parallel", &s.Parallel, DefaultParallel, "stripes in flight per request").AtLeast(1),
+		config.Seconds("gc_grace", &s.GCGrace, DefaultGCGrace, "superseded data stays readable this long for readers in flight"),
+		config.Seconds("upload_timeout", &s.UploadTimeout, DefaultUploadTimeout, "an upload not committed after this is reclaimed"),
+		config.Seconds("reclaim_age", &s.ReclaimAge, DefaultReclaimAge, "tombstones are kept this long (Swift's reclaim_age)"),
+		config.Bool("rados_verify_reads", &s.VerifyReads, true, "check the MD5 of every whole-object read and quarantine a mismatch, as Swift does"),
+		config.Bytes("rados_memory_budget", &s.MemoryBudget, DefaultMemoryBudget, "bytes of object data all requests may buffer at once (0: unbounded)"),
+	)
+}
+
+// DecodeSettings reads the engine's settings from a policy's section; every bad value
+// is reported.
+func DecodeSettings(s config.Section) (Settings, error) {
+	var out Settings
+	err := s.Decode(Keys(&out))
+	return out, err
+}
+
+// Config is the engine configuration the settings describe.
+func (s Settings) Config() Config {
+	cfg := DefaultConfig(s.Pool)
+	cfg.Namespace = s.Namespace
+	cfg.StripeSize = s.StripeSize
+	cfg.Parallel = s.Parallel
+	cfg.GCGrace, cfg.UploadTimeout, cfg.ReclaimAge = s.GCGrace, s.UploadTimeout, s.ReclaimAge
+	cfg.SkipReadVerify = !s.VerifyReads
+	cfg.MemoryBudget = s.MemoryBudget
+	if cfg.MemoryBudget == 0 {
+		cfg.MemoryBudget = -1 // the setting's 0 is "unbounded"
+	}
+	return cfg
+}
+
+func newFromSettings(values map[string]string) (diskfile.Engine, error) {
+	s, err := DecodeSettings(config.SectionOf("rados engine", values))
 	if err != nil {
 		return nil, err
 	}
-	cfg := DefaultConfig(or(s["rados_pool"], "radosswift"))
-	cfg.Namespace = s["rados_namespace"]
-	seconds := func(key string, into *time.Duration) {
-		if v, ok := s[key]; ok && err == nil {
-			var f float64
-			if f, err = strconv.ParseFloat(v, 64); err != nil || f < 0 {
-				err = fmt.Errorf("%s = %q: want seconds", key, v)
-			}
-			*into = time.Duration(f * float64(time.Second))
-		}
-	}
-	integer := func(key string, into *int64) {
-		if v, ok := s[key]; ok && err == nil {
-			if *into, err = strconv.ParseInt(v, 10, 64); err != nil || *into <= 0 {
-				err = fmt.Errorf("%s = %q: want a positive integer", key, v)
-			}
-		}
-	}
-	var parallel int64
-	seconds("gc_grace", &cfg.GCGrace)
-	seconds("upload_timeout", &cfg.UploadTimeout)
-	seconds("reclaim_age", &cfg.ReclaimAge)
-	integer("rados_stripe_size", &cfg.StripeSize)
-	integer("rados_parallel", &parallel)
-	if v, ok := s["rados_memory_budget"]; ok && err == nil {
-		if cfg.MemoryBudget, err = strconv.ParseInt(v, 10, 64); err != nil || cfg.MemoryBudget < 0 {
-			err = fmt.Errorf("rados_memory_budget = %q: want bytes (0: unbounded)", v)
-		} else if cfg.MemoryBudget == 0 {
-			cfg.MemoryBudget = -1
-		}
-	}
+	cluster, err := s.Connection.Open()
 	if err != nil {
 		return nil, err
 	}
-	cfg.Parallel = int(parallel)
-	if v, ok := s["rados_verify_reads"]; ok {
-		verify, perr := strconv.ParseBool(v)
-		if perr != nil {
-			return nil, fmt.Errorf("rados_verify_reads = %q: want true or false", v)
-		}
-		cfg.SkipReadVerify = !verify
-	}
-	if cfg.StripeSize > 128<<20 {
-		return nil, fmt.Errorf("rados_stripe_size %d is above RADOS's 128 MiB object limit", cfg.StripeSize)
-	}
-	return New(cluster, cfg)
+	return New(cluster, s.Config())
 }
 
 // ClusterFor is the process's connection for the rados_ceph_conf, rados_user and
-// rados_op_timeout settings of a config section: the engines and the async-pending
-// queue of a server share it.
-func ClusterFor(s map[string]string) (*radosconn.Cluster, error) {
-	conn := radosconn.Config{CephConf: or(s["rados_ceph_conf"], "/etc/ceph/ceph.conf"), User: or(s["rados_user"], "radosswift")}
-	if v, ok := s["rados_op_timeout"]; ok {
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || f <= 0 {
-			return nil, fmt.Errorf("rados_op_timeout = %q: want seconds", v)
-		}
-		conn.OpTimeout = time.Duration(f * float64(time.Second))
-		conn.MonTimeout = conn.OpTimeout
+// rados_op_timeout settings of a config section.
+func ClusterFor(s config.Section) (*radosconn.Cluster, error) {
+	var c Connection
+	if err := s.Decode(ConnectionKeys(&c)); err != nil {
+		return nil, err
 	}
-	return sharedCluster(conn)
+	return c.Open()
 }
 
-func or(v, fallback string) string {
-	if v == "" {
-		return fallback
+// Open returns the process's shared connection for c.
+func (c Connection) Open() (*radosconn.Cluster, error) {
+	if c.OpTimeout <= 0 {
+		return nil, fmt.Errorf("rados_op_timeout must be more than 0")
 	}
-	return v
+	return sharedCluster(radosconn.Config{CephConf: c.CephConf, User: c.User, OpTimeout: c.OpTimeout, MonTimeout: c.OpTimeout})
 }
 
 // One librados connection per cluster and identity serves every policy of a process.

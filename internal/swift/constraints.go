@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/radosswift/radosswift/internal/config"
 )
 
 // Swift's default constraints (swift/common/constraints.py); a [swift-constraints]
@@ -137,14 +139,8 @@ func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
-// TrueValue is Swift's config_true_value.
-func TrueValue(v string) bool {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "true", "1", "yes", "on", "t", "y":
-		return true
-	}
-	return false
-}
+// TrueValue is Swift's config_true_value (for request headers; see config.TrueValue).
+func TrueValue(v string) bool { return config.TrueValue(v) }
 
 // TitleHeader capitalises a header name as Swift's .title() does ("content-type" →
 // "Content-Type").
