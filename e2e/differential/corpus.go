@@ -99,6 +99,12 @@ func (c *corpus) future(days int) string {
 	return fmt.Sprint(c.now.Add(time.Duration(days) * 24 * time.Hour).Unix())
 }
 
+// addAfter adds an entry whose request is built after its setup request, so that the
+// request's timestamps are the newer ones.
+func (c *corpus) addAfter(server, name string, setup rawRequest, build func() rawRequest) {
+	c.add(server, name, build(), setup)
+}
+
 func (c *corpus) add(server, name string, req rawRequest, setup ...rawRequest) {
 	c.entries = append(c.entries, entry{name: server + ": " + name, server: server, setup: setup, request: req})
 }
@@ -296,7 +302,10 @@ func (c *corpus) objectHeaders() {
 	c.add("object", "GET with one header line of 8300 bytes", request("GET", fixture, "", p0, "X-Filler: "+strings.Repeat("f", 8290)))
 	c.add("object", "GET with 126 header lines", request("GET", fixture, "", append([]string{p0}, filler(124, 10)...)...))
 	c.add("object", "GET with 127 header lines", request("GET", fixture, "", append([]string{p0}, filler(125, 10)...)...))
+	// Swift's servers import bufferedhttp, which sets http.client's _MAXHEADERS to 1.6 x
+	// MAX_HEADER_COUNT for the whole process: 200 header lines pass, 201 get 431.
 	c.add("object", "GET with 200 header lines", request("GET", fixture, "", append([]string{p0}, filler(198, 10)...)...))
+	c.add("object", "GET with 201 header lines", request("GET", fixture, "", append([]string{p0}, filler(199, 10)...)...))
 	c.add("object", "GET with a request line of 9000 bytes", request("GET", fixture+"?q="+strings.Repeat("q", 9000), "", p0))
 	c.add("object", "GET with a header without colon", request("GET", fixture, "", p0, "NoColonHere"))
 	c.add("object", "GET with a space before the colon", request("GET", fixture, "", p0, "X-Foo : bar"))
@@ -377,8 +386,10 @@ func (c *corpus) objectBodies() {
 		"X-Timestamp: "+c.ts(), "Content-Type: "+fixtureCT, policy(7), "Expect: 100-continue"))
 	c.add("object", "PUT Expect 100-continue, X-Delete-At in the past", request("PUT", o("expectdelat"), "hello",
 		with("Expect: 100-continue", "X-Delete-At: 1000")...))
-	c.add("object", "PUT Expect 100-continue, If-None-Match * on an existing object", request("PUT", o("expectinm"), "hello",
-		with("Expect: 100-continue", "If-None-Match: *")...), c.objPut(o("expectinm"), "x"))
+	c.addAfter("object", "PUT Expect 100-continue, If-None-Match * on an existing object", c.objPut(o("expectinm"), "x"), func() rawRequest {
+		return request("PUT", o("expectinm"), "hello",
+			with("Expect: 100-continue", "If-None-Match: *")...)
+	})
 	older := c.ts()
 	c.clock += 5
 	c.add("object", "PUT Expect 100-continue, older than the stored object", request("PUT", o("expectold"), "hello",
@@ -389,8 +400,9 @@ func (c *corpus) objectBodies() {
 	c.add("object", "PUT Expect 100-CONTINUE upper-case", request("PUT", o("expectupper"), "hello", with("Expect: 100-CONTINUE")...))
 	c.add("object", "PUT Expect something else", request("PUT", o("expectother"), "hello", with("Expect: 200-ok")...))
 	c.add("object", "PUT If-None-Match * on a new object", request("PUT", o("inm-new"), "hello", with("If-None-Match: *")...))
-	c.add("object", "PUT If-None-Match * on an existing object", request("PUT", o("inm-old"), "hello", with("If-None-Match: *")...),
-		c.objPut(o("inm-old"), "x"))
+	c.addAfter("object", "PUT If-None-Match * on an existing object", c.objPut(o("inm-old"), "x"), func() rawRequest {
+		return request("PUT", o("inm-old"), "hello", with("If-None-Match: *")...)
+	})
 	c.add("object", "PUT If-None-Match with an etag", request("PUT", o("inm-etag"), "hello", with(`If-None-Match: "abc"`)...))
 	c.add("object", "PUT X-Delete-At in the future", request("PUT", o("delat"), "hello", with("X-Delete-At: "+c.future(30))...))
 	c.add("object", "PUT X-Delete-At in the past", request("PUT", o("delatpast"), "hello", with("X-Delete-At: 1000")...))
@@ -503,14 +515,18 @@ func (c *corpus) objectWrites() {
 	postTo("POST X-Delete-At in the past", "postdelatpast", "X-Timestamp: {ts}", "X-Delete-At: 1000")
 	postTo("POST X-Delete-At garbage", "postdelatbad", "X-Timestamp: {ts}", "X-Delete-At: soon")
 	postTo("POST UTF-8 in a metadata name", "postutf8", "X-Timestamp: {ts}", "X-Object-Meta-ké: v")
-	c.add("object", "POST with a Content-Type", request("POST", o("postct"), "", "X-Timestamp: "+c.ts(), p0, "Content-Type: image/png"),
-		c.objPut(o("postct"), "x"))
+	c.addAfter("object", "POST with a Content-Type", c.objPut(o("postct"), "x"), func() rawRequest {
+		return request("POST", o("postct"), "", "X-Timestamp: "+c.ts(), p0, "Content-Type: image/png")
+	})
 	c.add("object", "HEAD after POST with a Content-Type", request("HEAD", o("postct"), "", p0))
-	c.add("object", "POST with X-Delete-At", request("POST", o("postdelat"), "", "X-Timestamp: "+c.ts(), p0, "X-Delete-At: "+c.future(20)),
-		c.objPut(o("postdelat"), "x"))
+	c.addAfter("object", "POST with X-Delete-At", c.objPut(o("postdelat"), "x"), func() rawRequest {
+		return request("POST", o("postdelat"), "", "X-Timestamp: "+c.ts(), p0, "X-Delete-At: "+c.future(20))
+	})
 	c.add("object", "HEAD after POST with X-Delete-At", request("HEAD", o("postdelat"), "", p0))
 	// DELETE
-	c.add("object", "DELETE an existing object", request("DELETE", o("del"), "", "X-Timestamp: "+c.ts(), p0), c.objPut(o("del"), "x"))
+	c.addAfter("object", "DELETE an existing object", c.objPut(o("del"), "x"), func() rawRequest {
+		return request("DELETE", o("del"), "", "X-Timestamp: "+c.ts(), p0)
+	})
 	c.add("object", "GET a deleted object", request("GET", o("del"), "", p0))
 	c.add("object", "HEAD a deleted object", request("HEAD", o("del"), "", p0))
 	c.add("object", "DELETE a deleted object", request("DELETE", o("del"), "", "X-Timestamp: "+c.ts(), p0))
@@ -519,12 +535,15 @@ func (c *corpus) objectWrites() {
 	c.add("object", "DELETE older than the object", request("DELETE", o("delold"), "", "X-Timestamp: 1000.00000", p0), c.objPut(o("delold"), "x"))
 	c.add("object", "DELETE without X-Timestamp", request("DELETE", o("delold"), "", p0))
 	delAt := c.future(10)
-	c.add("object", "DELETE X-If-Delete-At matching", request("DELETE", o("ifdel"), "", "X-Timestamp: "+c.ts(), p0, "X-If-Delete-At: "+delAt),
-		c.objPut(o("ifdel"), "x", "X-Delete-At: "+delAt))
-	c.add("object", "DELETE X-If-Delete-At not matching", request("DELETE", o("ifdel2"), "", "X-Timestamp: "+c.ts(), p0, "X-If-Delete-At: 12345"),
-		c.objPut(o("ifdel2"), "x", "X-Delete-At: "+delAt))
-	c.add("object", "DELETE X-If-Delete-At without X-Delete-At", request("DELETE", o("ifdel3"), "", "X-Timestamp: "+c.ts(), p0, "X-If-Delete-At: "+delAt),
-		c.objPut(o("ifdel3"), "x"))
+	c.addAfter("object", "DELETE X-If-Delete-At matching", c.objPut(o("ifdel"), "x", "X-Delete-At: "+delAt), func() rawRequest {
+		return request("DELETE", o("ifdel"), "", "X-Timestamp: "+c.ts(), p0, "X-If-Delete-At: "+delAt)
+	})
+	c.addAfter("object", "DELETE X-If-Delete-At not matching", c.objPut(o("ifdel2"), "x", "X-Delete-At: "+delAt), func() rawRequest {
+		return request("DELETE", o("ifdel2"), "", "X-Timestamp: "+c.ts(), p0, "X-If-Delete-At: 12345")
+	})
+	c.addAfter("object", "DELETE X-If-Delete-At without X-Delete-At", c.objPut(o("ifdel3"), "x"), func() rawRequest {
+		return request("DELETE", o("ifdel3"), "", "X-Timestamp: "+c.ts(), p0, "X-If-Delete-At: "+delAt)
+	})
 	c.add("object", "DELETE X-If-Delete-At garbage", request("DELETE", o("ifdel2"), "", "X-Timestamp: "+c.ts(), p0, "X-If-Delete-At: soon"))
 	c.add("object", "DELETE X-If-Delete-At on a missing object", request("DELETE", o("ifdel-missing"), "", "X-Timestamp: "+c.ts(), p0, "X-If-Delete-At: "+delAt))
 }
