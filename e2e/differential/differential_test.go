@@ -15,7 +15,8 @@ import (
 )
 
 // TestBackendProtocolMatchesDebianSwift sends the corpus to Debian's Swift 2.30.1 servers
-// and to radosswift's and fails on every difference that neither table below explains.
+// and to radosswift's and fails on every difference that neither table of known_test.go
+// explains.
 // DIFFERENTIAL_REPORT=FILE writes every difference found, as a markdown table.
 func TestBackendProtocolMatchesDebianSwift(t *testing.T) {
 	bed := testbed.Require(t)

@@ -286,7 +286,7 @@ func waitHealthy(t *testing.T, impls ...implementation) {
 					if len(log) > 3000 {
 						log = log[len(log)-3000:]
 					}
-					requireOrFail(t, "%s %s server does not answer /healthcheck on %s:\n%s", impl.name, kind, impl.addrs[kind], log)
+					t.Fatalf("%s %s server does not answer /healthcheck on %s:\n%s", impl.name, kind, impl.addrs[kind], log)
 				}
 				time.Sleep(200 * time.Millisecond)
 			}
@@ -314,11 +314,6 @@ func requireOrSkip(t *testing.T, format string, args ...any) {
 		t.Fatalf(format, args...)
 	}
 	t.Skipf(format, args...)
-}
-
-func requireOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	t.Fatalf(format, args...)
 }
 
 func must(t *testing.T, err error) {
