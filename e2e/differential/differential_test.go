@@ -23,7 +23,7 @@ func TestBackendProtocolMatchesDebianSwift(t *testing.T) {
 	dir := t.TempDir()
 	binary := os.Getenv("RADOSSWIFT_BIN")
 	if binary == "" {
-		binary = filepath.Join(dir, "radosswift")
+		binary = filepath.Join(dir, "bin", "radosswift")
 		build := exec.Command("go", "build", "-o", binary, "./cmd/radosswift")
 		build.Dir = repoRoot()
 		if out, err := build.CombinedOutput(); err != nil {
