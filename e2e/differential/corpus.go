@@ -531,6 +531,9 @@ func (c *corpus) objectWrites() {
 	c.add("object", "HEAD a deleted object", request("HEAD", o("del"), "", p0))
 	c.add("object", "DELETE a deleted object", request("DELETE", o("del"), "", "X-Timestamp: "+c.ts(), p0))
 	c.add("object", "PUT over a newer tombstone", request("PUT", o("del"), "x", "X-Timestamp: 1000.00000", ct, p0))
+	same = c.ts()
+	c.add("object", "DELETE at the timestamp of the PUT", request("DELETE", o("delsame"), "", "X-Timestamp: "+same, p0),
+		request("PUT", o("delsame"), "x", "X-Timestamp: "+same, ct, p0))
 	c.add("object", "DELETE a missing object", request("DELETE", o("never"), "", "X-Timestamp: "+c.ts(), p0))
 	c.add("object", "DELETE older than the object", request("DELETE", o("delold"), "", "X-Timestamp: 1000.00000", p0), c.objPut(o("delold"), "x"))
 	c.add("object", "DELETE without X-Timestamp", request("DELETE", o("delold"), "", p0))
@@ -654,6 +657,15 @@ func (c *corpus) containers() {
 	row("PUT an object row of 1025 characters", cpath("c")+"/"+strings.Repeat("r", 1025), rowHeaders()...)
 	row("PUT an object row with a NUL", cpath("c")+"/nul%00row", rowHeaders()...)
 	row("PUT an object row with X-Size garbage", cpath("kbad")+"/row7", ts(), "X-Size: big", "X-Content-Type: text/plain", "X-Etag: x", policy(0))
+	// Newest timestamp wins in the databases too, but an older update is no error there.
+	put("PUT a container for older updates", "kold", policy(0))
+	c.add("container", "PUT an object row older than the stored one", request("PUT", cpath("kold")+"/older", "",
+		"X-Timestamp: 1000.00000", "X-Size: 1", "X-Content-Type: text/plain", "X-Etag: x", policy(0)),
+		request("PUT", cpath("kold")+"/older", "", rowHeaders()...))
+	c.add("container", "DELETE an object row older than the stored one", request("DELETE", cpath("kold")+"/older", "",
+		"X-Timestamp: 1000.00000", policy(0)))
+	c.add("container", "PUT a container older than the stored one", request("PUT", cpath("kold"), "", "X-Timestamp: 1000.00000", policy(0)))
+	c.add("container", "GET the rows after older updates", request("GET", cpath("kold")+"?format=json", ""))
 	c.add("container", "HEAD after the object rows", request("HEAD", cpath("c"), ""))
 	c.add("container", "DELETE an object row", request("DELETE", cpath("c")+"/row1", "", ts(), policy(0)))
 	c.add("container", "DELETE an object row without X-Timestamp", request("DELETE", cpath("c")+"/row1", "", policy(0)))
@@ -731,6 +743,9 @@ func (c *corpus) accounts() {
 	deleted := c.ts()
 	row("PUT a deleted container row", apath+"/cx", "X-Put-Timestamp: 0", "X-Delete-Timestamp: "+deleted, "X-Object-Count: 0",
 		"X-Bytes-Used: 0", policy(0), ts())
+	row("PUT a container row older than the stored one", apath+"/cx", "X-Put-Timestamp: 1000.00000", "X-Delete-Timestamp: 0",
+		"X-Object-Count: 7", "X-Bytes-Used: 7", policy(0), "X-Timestamp: 1000.00000")
+	c.add("account", "PUT the account with an older timestamp", request("PUT", apath, "", "X-Timestamp: 1000.00000"))
 	c.add("account", "HEAD after the container rows", request("HEAD", apath, ""))
 	c.add("account", "GET listing after the container rows", request("GET", apath+"?format=json", ""))
 	c.add("account", "DELETE a container row (not allowed)", request("DELETE", apath+"/c", "", ts()))

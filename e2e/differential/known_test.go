@@ -107,6 +107,10 @@ var knownDifferences = []listed{
 var bugDifferences = []listed{
 	{entry: "*", fields: []string{"error body", "body", "setup * body"}, when: isWrite,
 		reason: "bodies of write answers are not swob's (Swift: the reason given, or swob's HTML page such as <html><h1>Accepted</h1>... for a 202; radosswift: the bare status text, or nothing); best_response passes them to the client"},
+	{entry: "account: HEAD after the container rows", fields: []string{"header X-Account-*"},
+		reason: "a container row older than the stored one (here: deleted, then an update with X-Put-Timestamp 1000 and 7 objects): Swift's account merge_items keeps the newest put and delete timestamps but takes object count and bytes from every update, and counts the row as deleted only while its delete timestamp is newer and its count zero, so the container is live again with 7 objects; radosswift drops the older update whole. The container updater reports new counts under an unchanged put timestamp, so Swift's rule is the one the account totals rely on"},
+	{entry: "account: GET listing after the container rows", fields: []string{"header X-Account-*", "header Content-Length", "body"},
+		reason: "the same container row: listed by Swift (count 7), not by radosswift"},
 	{entry: "account: GET a missing account*", fields: []string{"error body"},
 		reason: "Swift answers a GET of a missing account 404 with an empty body; radosswift with swob's Not Found page (the proxy passes the body on)"},
 	{entry: "account: GET a deleted account", fields: []string{"error body"},
