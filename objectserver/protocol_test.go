@@ -323,7 +323,7 @@ func TestPUT(t *testing.T) {
 				{big, "Total metadata too large; max 4096"},
 				{H{"X-Object-Meta-": "v"}, "Metadata name cannot be empty"},
 				// Swift's server refuses a header line of 8 KiB before check_metadata runs.
-				{H{"X-Object-Meta-Huge": strings.Repeat("v", 8193)}, "Header Line Too Long"},
+				{H{"X-Object-Meta-Huge": strings.Repeat("v", 8193)}, ""}, // eventlet's empty 400
 			} {
 				hdr := H{"X-Timestamp": h.ts().Internal(), "Content-Type": "text/plain"}
 				for k, v := range c.headers {

@@ -78,6 +78,7 @@ func (s *Server) put(r *objectRequest) error {
 	if err := s.copyBody(w, body); err != nil {
 		return mimeAnswer(err)
 	}
+	r.bodyRead = mime == nil // a MIME body's trailing documents are drained after the commit
 	if size >= 0 && w.Written() != size {
 		return backend.Status(StatusClientClosed)
 	}

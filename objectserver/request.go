@@ -15,6 +15,7 @@ type objectRequest struct {
 	partition string
 	ref       diskfile.ObjectRef
 	engine    diskfile.Engine
+	bodyRead  bool // a PUT's body was read to its end
 }
 
 // header returns a request header (case-insensitive).

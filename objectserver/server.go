@@ -56,17 +56,18 @@ func (s *Server) Serve(ln net.Listener) error { return s.http.Serve(ln) }
 func (s *Server) Shutdown(ctx context.Context) error { return s.http.Shutdown(ctx) }
 
 func (s *Server) handleObject(ctx *fasthttp.RequestCtx) {
-	if err := s.serveObject(ctx); err != nil {
-		if ctx.IsPut() {
-			// The body may be left unread, and fasthttp does not skip it: the next
-			// request must not be read from it.
+	var req *objectRequest
+	if err := s.serveObject(ctx, &req); err != nil {
+		if ctx.IsPut() && (req == nil || !req.bodyRead) {
+			// The body is left unread, and fasthttp does not skip it: the next request
+			// must not be read from it.
 			ctx.SetConnectionClose()
 		}
 		s.respond.Respond(ctx, err)
 	}
 }
 
-func (s *Server) serveObject(ctx *fasthttp.RequestCtx) error {
+func (s *Server) serveObject(ctx *fasthttp.RequestCtx, served **objectRequest) error {
 	if backend.AnswerOptionsOr405(ctx, backend.ObjectServer, objectMethods) {
 		return nil
 	}
@@ -83,6 +84,7 @@ func (s *Server) serveObject(ctx *fasthttp.RequestCtx) error {
 		return err
 	}
 	req.ctx = ctx
+	*served = req
 	switch string(ctx.Method()) {
 	case "GET", "HEAD":
 		return s.get(req)

@@ -20,6 +20,7 @@ type Error struct {
 	Plain   bool              // the body is text/plain (Swift's content_type="text/plain"); swob's pages are HTML
 	Empty   bool              // no body at all, not even swob's page (Swift passed body='')
 	Cause   error             // why, for the log of a 5xx
+	closes  bool              // the connection closes after the answer
 }
 
 func (e *Error) Error() string {
@@ -122,7 +123,6 @@ func (r Responder) Respond(ctx *fasthttp.RequestCtx, err error) {
 	}
 	if e.Empty {
 		ctx.SetStatusCode(status)
-		ctx.SetContentType("text/html; charset=UTF-8")
 		ctx.Response.Header.SetContentLength(0)
 		return
 	}
@@ -145,7 +145,7 @@ func WriteStatus(ctx *fasthttp.RequestCtx, status int, body string, plain bool) 
 	ctx.SetStatusCode(status)
 	contentType := "text/html; charset=UTF-8"
 	if plain {
-		contentType = "text/plain; charset=UTF-8"
+		contentType = "text/plain" // swob sets no charset with content_type="text/plain"
 	}
 	headLength := len(body)
 	if body == "" {

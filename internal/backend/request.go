@@ -28,11 +28,11 @@ func Timestamp(h *fasthttp.RequestHeader) (swift.Timestamp, error) {
 const PolicyIndexHeader = "X-Backend-Storage-Policy-Index"
 
 // PolicyIndex reads X-Backend-Storage-Policy-Index: present is false when the header
-// is absent; ok is false when it is not an integer (each server answers that its way:
+// is absent or empty (Swift takes an empty one as policy 0); ok is false when it is not an integer (each server answers that its way:
 // the object server 503 "No policy with index", the container server 400).
 func PolicyIndex(h *fasthttp.RequestHeader) (index int, present, ok bool) {
 	v := h.Peek(PolicyIndexHeader)
-	if v == nil {
+	if len(v) == 0 {
 		return 0, false, true
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(string(v)))

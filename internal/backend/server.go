@@ -38,14 +38,15 @@ const (
 // Swift's request head limits, as its servers (eventlet's wsgi with Swift's settings)
 // enforce them: each header line shorter than MaxHeaderLine bytes, the header lines
 // together at most MaxHeadersSize bytes, at most MaxHeaderCount headers (Swift's
-// bufferedhttp raises http.client's limit to 1.6 × MAX_HEADER_COUNT). Swift does not
+// bufferedhttp raises http.client's limit to 1.6 × MAX_HEADER_COUNT: 201 lines are
+// refused), a request line shorter than MaxRequestLine (414). Swift does not
 // cap the head's total otherwise, so neither do we: the read buffer holds a whole
 // head at these limits.
 const (
 	MaxRequestLine = 8192
 	MaxHeaderLine  = 8192
 	MaxHeadersSize = 65536
-	MaxHeaderCount = 201
+	MaxHeaderCount = 200
 	readBufferSize = MaxRequestLine + MaxHeadersSize + 4096
 )
 
@@ -198,7 +199,8 @@ func (s *Server) headReceived(h *fasthttp.RequestHeader) fasthttp.RequestConfig 
 		s.refused.Store(h, err)
 		s.refusedCount.Add(1)
 		h.Del("Expect")
-		if announcesBody {
+		var e *Error
+		if announcesBody || errors.As(err, &e) && e.closes {
 			h.SetContentLength(0)
 			h.SetConnectionClose()
 		}
@@ -244,11 +246,15 @@ func (s *Server) isRefused(ctx *fasthttp.RequestCtx) bool {
 	return ok
 }
 
-// checkHeadLimits applies Swift's head limits to the raw header lines.
+// checkHeadLimits applies Swift's head limits to the raw request line and header
+// lines; eventlet answers them with an empty 400 (431 for too many headers, 414 for
+// the request line) and closes the connection.
 func checkHeadLimits(h *fasthttp.RequestHeader) error {
+	if len(h.Method())+len(h.RequestURI())+len(" HTTP/1.1\r\n")+1 >= MaxRequestLine {
+		return headLimit(http.StatusRequestURITooLong)
+	}
 	raw := h.RawHeaders()
 	count, size := 0, 2 // the blank line ends the head
-
 	for len(raw) > 0 {
 		line := raw
 		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
@@ -261,7 +267,7 @@ func checkHeadLimits(h *fasthttp.RequestHeader) error {
 			line = line[:len(line)-2*bytes.Count(name, []byte("%"))]
 		}
 		if len(line) >= MaxHeaderLine {
-			return BadRequest("Header Line Too Long")
+			return headLimit(http.StatusBadRequest)
 		}
 		if len(bytes.TrimSpace(line)) > 0 {
 			count++
@@ -269,13 +275,17 @@ func checkHeadLimits(h *fasthttp.RequestHeader) error {
 		size += len(line)
 	}
 	if size > MaxHeadersSize {
-		return BadRequest("Headers Too Large")
+		return headLimit(http.StatusBadRequest)
 	}
 	if count > MaxHeaderCount {
-		return Plain(http.StatusRequestHeaderFieldsTooLarge, "Too many headers")
+		return headLimit(http.StatusRequestHeaderFieldsTooLarge)
 	}
 	return nil
 }
+
+// headLimit is eventlet's answer to a head over a limit: no body, and the connection
+// closed (headReceived closes it).
+func headLimit(status int) *Error { return &Error{Status: status, Empty: true, closes: true} }
 
 // answerUnreadable answers a request fasthttp could not read: a head bigger than the
 // read buffer is over Swift's limits (Swift answers 400 "Headers Too Large", where
@@ -286,7 +296,8 @@ func answerUnreadable(ctx *fasthttp.RequestCtx, err error) {
 	var netErr net.Error
 	switch {
 	case errors.As(err, &small):
-		WriteStatus(ctx, http.StatusBadRequest, "Headers Too Large", true)
+		ctx.SetStatusCode(http.StatusBadRequest) // eventlet's "Headers Too Large": no body
+		ctx.Response.Header.SetContentLength(0)
 	case errors.Is(err, fasthttp.ErrBodyTooLarge):
 		WriteStatus(ctx, http.StatusRequestEntityTooLarge, "", false)
 	case errors.As(err, &netErr) && netErr.Timeout():
