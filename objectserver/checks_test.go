@@ -155,3 +155,22 @@ func TestUTF8MetadataNamesAreStored(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "vé", o.Metadata()["X-Object-Meta-Ké"])
 }
+
+// Names that are not RFC 7230 tokens reach Swift's servers through the proxy (s3api
+// stores "X-Amz-Meta-Foo_Bar" as "X-Object-Meta-Foo=5Fbar"); they are stored under
+// the name Swift's WSGI reading gives them ("_" is "-", title case).
+func TestMetadataNamesThatAreNotTokensAreStoredAsSwiftNamesThem(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	conn, br := h.raw()
+	fmt.Fprintf(conn, "PUT %s HTTP/1.1\r\nHost: x\r\nX-Timestamp: %s\r\nContent-Type: text/plain\r\n"+
+		"X-Object-Meta-Foo=5fbar: s3\r\nX-Object-Meta-a\"b: quote\r\nX-Object-Meta-under_score: u\r\nContent-Length: 2\r\n\r\nok",
+		obj, h.ts().Internal())
+	expect(t, readResponse(t, br, "PUT"), 201, nil)
+	o, err := h.open(0, "a", "c", "o")
+	require.NoError(t, err)
+	meta := o.Metadata()
+	require.Equal(t, "s3", meta["X-Object-Meta-Foo=5Fbar"], "%v", meta)
+	require.Equal(t, "quote", meta[`X-Object-Meta-A"B`], "%v", meta)
+	require.Equal(t, "u", meta["X-Object-Meta-Under-Score"], "%v", meta)
+}

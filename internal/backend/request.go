@@ -39,9 +39,9 @@ func PolicyIndex(h *fasthttp.RequestHeader) (index int, present, ok bool) {
 	return n, true, err == nil
 }
 
-// VisitHeaders calls visit for every request header, each name as the client sent it:
-// headconn escapes the UTF-8 bytes of names (fasthttp refuses them, Swift takes them)
-// and this undoes it, for the heads headconn tracked.
+// VisitHeaders calls visit for every request header, each name as Swift's servers see
+// it (SwiftHeaderName of the name the client sent: headconn escapes the bytes
+// fasthttp refuses in names, and this undoes it, for the heads headconn tracked).
 func VisitHeaders(ctx *fasthttp.RequestCtx, visit func(key, value string)) {
 	f, tracked := headconn.FramingOf(ctx.Conn(), ctx.ConnRequestNum())
 	visitHeaders(&ctx.Request.Header, tracked && !f.Passthrough && f.EscapedNameBytes > 0, visit)
@@ -59,6 +59,29 @@ func visitHeaders(h *fasthttp.RequestHeader, decode bool, visit func(key, value 
 		if decode {
 			k = headconn.DecodeName(k)
 		}
-		visit(string(k), string(v))
+		visit(SwiftHeaderName(k), string(v))
 	}
+}
+
+// SwiftHeaderName is a request header's name as Swift's servers read it through WSGI:
+// eventlet makes it HTTP_NAME (upper case, "-" as "_") and swob gives it back with
+// "_" as "-" and title-cased ("x-object-meta-foo_bar" is "X-Object-Meta-Foo-Bar";
+// "Foo=5fbar" is "Foo=5Fbar", as s3api's encoding of "_" needs). Bytes above ASCII
+// are kept as sent (Python would title-case them as Latin-1 letters and break UTF-8).
+func SwiftHeaderName(name []byte) string {
+	out := make([]byte, len(name))
+	prevCased := false
+	for i, c := range name {
+		switch {
+		case c == '_':
+			c = '-'
+		case c >= 'a' && c <= 'z' && !prevCased:
+			c -= 'a' - 'A'
+		case c >= 'A' && c <= 'Z' && prevCased:
+			c += 'a' - 'A'
+		}
+		out[i] = c
+		prevCased = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+	}
+	return string(out)
 }

@@ -341,3 +341,16 @@ func TestATrickledHeadIsCutOffAfterHeadTimeout(t *testing.T) {
 	require.Error(t, err, "the server still read the head after %s", elapsed)
 	require.Less(t, elapsed, 3*time.Second)
 }
+
+func TestHeaderNamesReadAsSwiftReadsThem(t *testing.T) {
+	for sent, swift := range map[string]string{
+		"x-object-meta-color":     "X-Object-Meta-Color",
+		"X-OBJECT-META-COLOR":     "X-Object-Meta-Color",
+		"x-object-meta-foo_bar":   "X-Object-Meta-Foo-Bar",
+		"X-Object-Meta-Foo=5fbar": "X-Object-Meta-Foo=5Fbar",
+		"X-Object-Meta-k\xc3\xa9": "X-Object-Meta-K\xc3\xa9",
+		"x-object-meta-1a":        "X-Object-Meta-1A",
+	} {
+		require.Equal(t, swift, SwiftHeaderName([]byte(sent)), sent)
+	}
+}

@@ -5,9 +5,22 @@ import "bytes"
 // upperHex spells escaped name bytes; fasthttp may lowercase the letters afterwards.
 const upperHex = "0123456789ABCDEF"
 
-// needsEscape reports the name bytes fasthttp would refuse (>= 0x80) and '%', which
-// must be escaped too so that DecodeName can tell an escape from a literal '%'.
-func needsEscape(ch byte) bool { return ch >= 0x80 || ch == '%' }
+// needsEscape reports the name bytes fasthttp would refuse (>= 0x80, and ASCII that
+// is not an RFC 7230 token character: s3api stores "X-Amz-Meta-Foo_Bar" as
+// "X-Object-Meta-Foo=5Fbar", and the proxy passes clients' odd names on) and '%',
+// which must be escaped too so that DecodeName can tell an escape from a literal '%'.
+// Space and tab are not escaped: a name holding them turns the head to passthrough.
+func needsEscape(ch byte) bool {
+	return ch == '%' || ch != ' ' && ch != '\t' && !tokenByte[ch]
+}
+
+// tokenByte are the bytes fasthttp takes in a header name (RFC 7230's tchar).
+var tokenByte = func() (t [256]bool) {
+	for _, c := range []byte("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+		t[c] = true
+	}
+	return t
+}()
 
 // unhex is -1 for a byte that is not a hex digit, as fasthttp's hex2intTable.
 func unhex(ch byte) int {
