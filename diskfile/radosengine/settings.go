@@ -26,6 +26,7 @@ func init() { diskfile.Register("rados", newFromSettings) }
 //	reclaim_age         604800                 (seconds tombstones are kept)
 //	rados_verify_reads  true                   (check the MD5 of every whole-object read, as Swift does)
 //	rados_memory_budget 16777216               (bytes of object data buffered at once by all requests; 0: unbounded)
+//	rados_memory_wait   1                      (seconds a request waits for its share before going on with its least working set)
 func newFromSettings(s map[string]string) (diskfile.Engine, error) {
 	cluster, err := ClusterFor(s)
 	if err != nil {
@@ -53,6 +54,7 @@ func newFromSettings(s map[string]string) (diskfile.Engine, error) {
 	seconds("gc_grace", &cfg.GCGrace)
 	seconds("upload_timeout", &cfg.UploadTimeout)
 	seconds("reclaim_age", &cfg.ReclaimAge)
+	seconds("rados_memory_wait", &cfg.MemoryWait)
 	integer("rados_stripe_size", &cfg.StripeSize)
 	integer("rados_parallel", &parallel)
 	if v, ok := s["rados_memory_budget"]; ok && err == nil {
