@@ -128,9 +128,9 @@ func TestAGetCompletesWhileASlowUploadHoldsItsShare(t *testing.T) {
 	require.Zero(t, e.BufferedBytes())
 }
 
-// The segments of an SLO are read one after another, the proxy still holding the one
-// before (it closes a segment's response only after it has started the next): reads of
-// several multi-MiB segments, each held open while the next is read, all complete.
+// An SLO's segments are read by the proxy as its clients consume them: a client that
+// stops reading leaves its segment's GET blocked, holding its share. Reads of several
+// multi-MiB segments, each left open and unfinished while the next is read, all complete.
 func TestReadsOfSegmentsHeldOpenOneAfterAnotherComplete(t *testing.T) {
 	e := newEngine(t, nil)
 	const size, segments = 6 << 20, 4
