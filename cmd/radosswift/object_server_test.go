@@ -119,6 +119,7 @@ func TestObjectServerStartupErrorsAreClearAndExitNonZero(t *testing.T) {
 		{"a missing pool", bed.User.CephConf, "no-such-pool", "", `pool "no-such-pool": pool does not exist`},
 		{"a bad setting", bed.User.CephConf, bed.Pool, "rados_stripe_size = huge", `rados_stripe_size = "huge"`},
 		{"a bad switch", bed.User.CephConf, bed.Pool, "rados_verify_reads = maybe", `rados_verify_reads = "maybe"`},
+		{"a bad wait", bed.User.CephConf, bed.Pool, "rados_memory_wait = soon", `rados_memory_wait = "soon"`},
 		{"three bad values, reported together", bed.User.CephConf, bed.Pool, "rados_verify_reads = maybe\nrados_parallel = 0\ngc_interval = soon",
 			"3 config errors"},
 		{"an unreachable cluster", writeDeadCephConf(t), bed.Pool, "", "connecting as client."},

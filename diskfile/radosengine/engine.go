@@ -34,8 +34,12 @@ type Config struct {
 	// costs about a third of the server's CPU on large GETs.
 	SkipReadVerify bool
 	// MemoryBudget bounds the object data buffered by all requests at once (bytes; at
-	// least two stripes; negative: unbounded). Requests wait for their share.
+	// least two stripes; negative: unbounded), beyond the least working sets of
+	// requests that waited MemoryWait for their share (see memoryBudget).
 	MemoryBudget int64
+	// MemoryWait is the longest a request waits for its share of the budget before it
+	// goes on with its least working set (negative: the default).
+	MemoryWait time.Duration
 }
 
 // Defaults, chosen so that one upload or download keeps at most
@@ -49,6 +53,10 @@ const (
 	DefaultReclaimAge    = 7 * 24 * time.Hour
 	DefaultGCShards      = 16
 	DefaultMemoryBudget  = 16 << 20
+	// DefaultMemoryWait is well above the queueing of a loaded server here (1 MiB
+	// transfers at 64 in flight wait up to a few hundred ms) and well below the
+	// proxy's node_timeout (10 s), which a transfer stuck behind a blocked one missed.
+	DefaultMemoryWait = time.Second
 )
 
 func (c *Config) fill() {
@@ -76,6 +84,9 @@ func (c *Config) fill() {
 	if c.MemoryBudget > 0 && c.MemoryBudget < 2*c.StripeSize {
 		c.MemoryBudget = 2 * c.StripeSize // a transfer needs one stripe filling and one in flight
 	}
+	if c.MemoryWait < 0 {
+		c.MemoryWait = DefaultMemoryWait
+	}
 	if c.GCShards <= 0 {
 		c.GCShards = DefaultGCShards
 	}
@@ -83,7 +94,7 @@ func (c *Config) fill() {
 
 // DefaultConfig returns the defaults for pool (negative durations mean "default").
 func DefaultConfig(pool string) Config {
-	return Config{Pool: pool, GCGrace: -1, UploadTimeout: -1, ReclaimAge: -1}
+	return Config{Pool: pool, GCGrace: -1, UploadTimeout: -1, ReclaimAge: -1, MemoryWait: -1}
 }
 
 // OpCounts counts the RADOS operations the engine issued, for tests and metrics.
@@ -109,7 +120,7 @@ var _ diskfile.Engine = (*Engine)(nil)
 // New opens the engine on cfg.Pool through an existing cluster connection.
 func New(cluster *radosconn.Cluster, cfg Config) (*Engine, error) {
 	cfg.fill()
-	e := &Engine{cfg: cfg, buffers: newDataBuffers(cfg.StripeSize), budget: newMemoryBudget(max(cfg.MemoryBudget, 0))}
+	e := &Engine{cfg: cfg, buffers: newDataBuffers(cfg.StripeSize), budget: newMemoryBudget(max(cfg.MemoryBudget, 0), cfg.StripeSize, cfg.MemoryWait)}
 	var err error
 	for _, target := range []struct {
 		ioctx **rados.IOContext
@@ -129,6 +140,9 @@ func (e *Engine) Config() Config { return e.cfg }
 
 // BufferedBytes is the part of the memory budget that requests hold right now.
 func (e *Engine) BufferedBytes() int64 { return e.budget.inUse() }
+
+// Memory is the state of the memory budget: what is held, queued and was overdrawn.
+func (e *Engine) Memory() MemoryStats { return e.budget.stats() }
 
 // Close destroys the I/O contexts; the cluster connection stays with its owner.
 func (e *Engine) Close() error {

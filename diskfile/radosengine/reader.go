@@ -49,13 +49,17 @@ func (o *object) Reader(ctx context.Context, offset, length int64) (io.ReadClose
 	if o.st.record.Upload == "" {
 		span = max(0, offset+length-max(offset, int64(len(o.prefetched))))
 	}
-	reserve, parallel := o.e.stripePlan(span)
-	reserved, err := o.e.budget.reserve(ctx, reserve)
+	req := o.e.downloadRequest(span)
+	reserved, err := o.e.budget.reserve(ctx, req)
 	if err != nil {
 		return nil, err
 	}
 	r.reserved = reserved
-	r.ahead = make(chan chan chunk, parallel)
+	r.piece = o.e.cfg.StripeSize
+	if reserved < req.floor {
+		r.piece = req.least // the budget was short for too long: small pieces, one at a time
+	}
+	r.ahead = make(chan chan chunk, max(reserved/max(r.piece, 1), 1))
 	return r, nil
 }
 
@@ -78,6 +82,7 @@ type reader struct {
 	verified bool
 	err      error
 	reserved int64 // this download's share of the engine's memory budget, until Close
+	piece    int64 // the largest chunk the share allows (chunks never cross a stripe)
 }
 
 func (r *reader) Read(p []byte) (int, error) {
@@ -124,7 +129,7 @@ func (r *reader) fill() {
 			stripe = r.o.st.record.Stripe
 		}
 		off := r.next
-		n := min(stripe-off%stripe, r.end-off)
+		n := min(stripe-off%stripe, r.end-off, r.piece)
 		if pre := int64(len(r.o.prefetched)); r.o.st.record.Upload == "" && off < pre {
 			// What the open already read is served from memory; the rest of an
 			// inline object is fetched from where the prefetch ended, not again from 0.
@@ -224,15 +229,27 @@ func (r *reader) corrupt(reason string) error {
 	return fmt.Errorf("%w: %s", diskfile.ErrQuarantined, reason)
 }
 
-// Close abandons fetches in flight; their goroutines end on their own, each sending
-// into a buffered channel nobody reads (their buffers go to the garbage collector).
-// Bytes not yet read are dropped: their buffer may serve another reader now.
+// Close abandons fetches in flight: the download's share of the budget is given back
+// once they have landed (within the op timeout), so their buffers stay counted, and
+// the buffers go back to the pool. Bytes not yet read are dropped: their buffer may
+// serve another reader now.
 func (r *reader) Close() error {
 	if r.err == nil {
 		r.err = errors.New("read after close")
 	}
 	r.cur = nil
 	r.release()
+	if r.inflight > 0 {
+		e, ahead, inflight, reserved := r.o.e, r.ahead, r.inflight, r.reserved
+		r.inflight, r.reserved = 0, 0
+		go func() {
+			for range inflight {
+				e.buffers.put((<-<-ahead).pooled)
+			}
+			e.budget.release(reserved)
+		}()
+		return nil
+	}
 	r.releaseReservation()
 	return nil
 }

@@ -27,6 +27,7 @@ type Settings struct {
 	ReclaimAge    time.Duration
 	VerifyReads   bool
 	MemoryBudget  int64
+	MemoryWait    time.Duration
 }
 
 // Connection is the cluster and identity of a section: the engines, the async-pending
@@ -58,6 +59,7 @@ func Keys(s *Settings) []config.Key {
 		config.Seconds("reclaim_age", &s.ReclaimAge, DefaultReclaimAge, "tombstones are kept this long (Swift's reclaim_age)"),
 		config.Bool("rados_verify_reads", &s.VerifyReads, true, "check the MD5 of every whole-object read and quarantine a mismatch, as Swift does"),
 		config.Bytes("rados_memory_budget", &s.MemoryBudget, DefaultMemoryBudget, "bytes of object data all requests may buffer at once (0: unbounded)"),
+		config.Seconds("rados_memory_wait", &s.MemoryWait, DefaultMemoryWait, "the longest a request waits for its share of the budget before going on with its least working set"),
 	)
 }
 
@@ -78,6 +80,7 @@ func (s Settings) Config() Config {
 	cfg.GCGrace, cfg.UploadTimeout, cfg.ReclaimAge = s.GCGrace, s.UploadTimeout, s.ReclaimAge
 	cfg.SkipReadVerify = !s.VerifyReads
 	cfg.MemoryBudget = s.MemoryBudget
+	cfg.MemoryWait = s.MemoryWait
 	if cfg.MemoryBudget == 0 {
 		cfg.MemoryBudget = -1 // the setting's 0 is "unbounded"
 	}

@@ -29,16 +29,11 @@ func (e *Engine) Create(ctx context.Context, ref diskfile.ObjectRef, size int64)
 	w := &writer{e: e, ref: ref, head: headObjectName(ref), md5: md5.New()}
 	if size < 0 {
 		// Unknown size: nothing is reserved until the data outgrows a small buffer.
-		w.slots = make(chan struct{}, 1)
 		return w, nil
 	}
-	reserve, parallel := e.stripePlan(size)
-	reserved, err := e.budget.reserve(ctx, reserve)
-	if err != nil {
+	if err := w.reserve(ctx, e.uploadRequest(size)); err != nil {
 		return nil, err
 	}
-	w.reserved, w.budgeted = reserved, true
-	w.slots = make(chan struct{}, parallel)
 	if size <= e.cfg.StripeSize {
 		w.buf = e.buffers.get(size)
 	}
@@ -55,9 +50,10 @@ type writer struct {
 	upload string // set once the data outgrows one stripe
 	intent gcEntry
 	tails  int           // stripes handed to writeTail so far
-	slots  chan struct{} // tails in flight
+	slots  chan struct{} // tails in flight; none: each tail is written before more is taken
 	// reserved is this upload's share of the engine's memory budget, taken once
-	// (budgeted) and given back when the upload ends.
+	// (budgeted) and given back when the upload ends: it decides how many tails may
+	// be in flight.
 	reserved int64
 	budgeted bool
 	wg       sync.WaitGroup
@@ -76,14 +72,13 @@ func (w *writer) Write(p []byte) (int, error) {
 	if err := w.failed(); err != nil {
 		return 0, err
 	}
-	if !w.budgeted && w.n+int64(len(p)) > smallestDataBuffer {
+	if !w.budgeted && w.n+int64(len(p)) > min(smallestDataBuffer, w.e.cfg.StripeSize) {
 		// An upload of unknown size past its first 64 KiB takes its one reservation:
-		// a stripe being filled and one in flight.
-		reserved, err := w.e.budget.reserve(context.Background(), 2*w.e.cfg.StripeSize)
-		if err != nil {
+		// a stripe being filled and, if the budget allows, one in flight.
+		stripe := w.e.cfg.StripeSize
+		if err := w.reserve(context.Background(), budgetRequest{floor: stripe, least: stripe, extra: stripe}); err != nil {
 			return 0, err
 		}
-		w.reserved, w.budgeted = reserved, true
 	}
 	w.md5.Write(p)
 	w.n += int64(len(p))
@@ -115,18 +110,43 @@ func (w *writer) grow(more int) {
 	w.buf = nb
 }
 
+// reserve takes the upload's one share of the memory budget: a stripe being filled,
+// and as many tails in flight as the rest of the share holds.
+func (w *writer) reserve(ctx context.Context, req budgetRequest) error {
+	reserved, err := w.e.budget.reserve(ctx, req)
+	if err != nil {
+		return err
+	}
+	w.reserved, w.budgeted = reserved, true
+	w.slots = make(chan struct{}, max(reserved/w.e.cfg.StripeSize-1, 0))
+	return nil
+}
+
 func (w *writer) failed() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.err
 }
 
-// flushStripe hands the full buffer to a tail writer, waiting for a free slot.
+// flushStripe hands the full buffer to a tail writer, waiting for a free slot; with a
+// share of one stripe, it writes the tail itself and refills the same buffer.
 func (w *writer) flushStripe() error {
 	if w.upload == "" {
 		if err := w.startUpload(); err != nil {
 			return err
 		}
+	}
+	if cap(w.slots) == 0 {
+		index := w.tails
+		w.tails++
+		if err := w.e.writeFull(w.e.data, tailObjectName(w.upload, index), w.buf); err != nil {
+			w.mu.Lock()
+			w.err = fmt.Errorf("writing tail %d: %w", index, err)
+			w.mu.Unlock()
+			return w.err
+		}
+		w.buf = w.buf[:0]
+		return nil
 	}
 	w.slots <- struct{}{}
 	if err := w.failed(); err != nil {
