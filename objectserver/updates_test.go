@@ -334,7 +334,7 @@ func TestObjectUpdaterDeliversQueuedUpdates(t *testing.T) {
 	h := newHarness(t)
 	ring := buildContainerRing(t, h.cont.port())
 	rec := &recorder{send: h.updater.Send}
-	updater := &asyncpending.Updater{Queue: h.queue, Ring: ring, Hash: testHash, Deliver: rec.deliver}
+	updater := &asyncpending.Updater{Queue: h.radosQueue(), Ring: ring, Hash: testHash, Deliver: rec.deliver}
 	pass := func(t *testing.T) asyncpending.PassReport {
 		t.Helper()
 		rep, err := updater.RunOnce(context.Background())

@@ -108,6 +108,7 @@ type writer struct {
 	e    *Engine
 	ref  diskfile.ObjectRef
 	buf  bytes.Buffer
+	n    int64 // bytes written: the buffer is handed over at commit, the count stays
 	md5  hash.Hash
 	done bool
 }
@@ -117,13 +118,14 @@ func newWriter(e *Engine, ref diskfile.ObjectRef) *writer {
 }
 
 func (w *writer) ETag() string   { return hex.EncodeToString(w.md5.Sum(nil)) }
-func (w *writer) Written() int64 { return int64(w.buf.Len()) }
+func (w *writer) Written() int64 { return w.n }
 
 func (w *writer) Write(p []byte) (int, error) {
 	if w.done {
 		return 0, errors.New("write after commit or abort")
 	}
 	w.md5.Write(p)
+	w.n += int64(len(p))
 	return w.buf.Write(p)
 }
 
