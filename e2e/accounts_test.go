@@ -14,7 +14,9 @@ import (
 
 // test2 is the swift CLI's options for the account test2, which no other test uses, so
 // its totals are this file's alone (a function: the stack's ports are chosen at start).
-func test2() []string { return []string{"-A", ports.AuthURL(), "-U", "test2:tester2", "-K", "testing2"} }
+func test2() []string {
+	return []string{"-A", ports.AuthURL(), "-U", "test2:tester2", "-K", "testing2"}
+}
 
 func swift2(t *testing.T, args ...string) string {
 	t.Helper()
