@@ -161,20 +161,10 @@ func (e *Engine) Open(ctx context.Context, ref diskfile.ObjectRef) (diskfile.Obj
 	obj.meta[diskfile.KeyTimestamp] = obj.newest.Internal()
 	obj.meta[diskfile.KeyContentLength] = strconv.Itoa(len(v.data))
 	obj.meta[diskfile.KeyETag] = v.etag
-	if expired(obj.meta) {
+	if diskfile.Expired(obj.meta) {
 		return nil, &diskfile.ExpiredError{Timestamp: obj.newest, Metadata: obj.meta}
 	}
 	return obj, nil
-}
-
-// expired: X-Delete-At has passed (Swift: x_delete_at <= now).
-func expired(meta map[string]string) bool {
-	v, ok := meta[diskfile.KeyDeleteAt]
-	if !ok {
-		return false
-	}
-	at, err := strconv.ParseInt(v, 10, 64)
-	return err == nil && at <= time.Now().Unix()
 }
 
 // Create starts an upload; its data stays in the writer until Commit.

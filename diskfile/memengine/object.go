@@ -89,10 +89,7 @@ func (r *reader) finish() error {
 		return io.EOF
 	}
 	reason := fmt.Sprintf("md5 %s differs from etag %s", got, r.o.v.etag)
-	if err := r.o.e.Quarantine(context.Background(), r.o.ref, r.o.v.ts, reason); err != nil {
-		return fmt.Errorf("%w (%s); quarantine failed: %v", diskfile.ErrQuarantined, reason, err)
-	}
-	return fmt.Errorf("%w: %s", diskfile.ErrQuarantined, reason)
+	return diskfile.Quarantined(reason, r.o.e.Quarantine(context.Background(), r.o.ref, r.o.v.ts, reason))
 }
 
 func (r *reader) Close() error {
