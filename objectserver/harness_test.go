@@ -177,14 +177,19 @@ func newHarness(t *testing.T, extraConf ...string) *harness {
 	policies := diskfile.Policies{0: h.engines[0], 1: h.engines[1]}
 	srv := objectserver.New(cfg, policies, h.updater, log, h.record)
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	plain, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
+	ln := &countingListener{Listener: plain}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	t.Cleanup(func() {
+		ln.waitClosed(2 * time.Second)
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		require.NoError(t, srv.Shutdown(ctx))
+		// A test that ends at once (a skip) may shut down before Serve has begun, which
+		// Shutdown does not see; closing the listener ends that Serve too.
+		ln.Close()
 		<-served
 		h.updater.Wait()
 	})
@@ -196,6 +201,41 @@ func newHarness(t *testing.T, extraConf ...string) *harness {
 	}
 	t.Cleanup(h.client.CloseIdleConnections)
 	return h
+}
+
+// countingListener counts the connections the server has accepted and not closed yet.
+// fasthttp's Shutdown polls every 100 ms while any is open, and the server notices a
+// client's close a moment after it: waiting for that first saves every test 100 ms.
+type countingListener struct {
+	net.Listener
+	open atomic.Int64
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	l.open.Add(1)
+	return &countedConn{Conn: c, l: l}, nil
+}
+
+// waitClosed waits until the server has closed every connection, at most for limit.
+func (l *countingListener) waitClosed(limit time.Duration) {
+	for deadline := time.Now().Add(limit); l.open.Load() > 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+}
+
+type countedConn struct {
+	net.Conn
+	l    *countingListener
+	once sync.Once
+}
+
+func (c *countedConn) Close() error {
+	c.once.Do(func() { c.l.open.Add(-1) })
+	return c.Conn.Close()
 }
 
 // openRADOS opens the RADOS engines and queue in namespaces of this harness's own.
