@@ -40,9 +40,6 @@ func (p StackPorts) ProxyURL() string { return fmt.Sprintf("http://127.0.0.1:%d"
 // AuthURL is the proxy's tempauth v1.0 endpoint (the swift CLI's ST_AUTH).
 func (p StackPorts) AuthURL() string { return p.ProxyURL() + "/auth/v1.0" }
 
-// ObjectURL is the stack's object server, http://127.0.0.1:PORT.
-func (p StackPorts) ObjectURL() string { return fmt.Sprintf("http://127.0.0.1:%d", p.Object) }
-
 // FreePorts picks n ports on 127.0.0.1 that nothing listens on, below the kernel's
 // ephemeral range (32768 and up) so that no outgoing connection takes one meanwhile,
 // and in a stretch of its own per process so that test binaries running at once
