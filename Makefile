@@ -1,4 +1,5 @@
-# radosswift: `make run` starts a local stack, `make test` runs every test against real Ceph.
+# radosswift: `make run` starts a local stack, `make test` runs every test against real Ceph,
+# `make test-unit` every test that needs no Ceph (in seconds), `make lint` the linters.
 # Every target installs what it needs first (scripts/deps is idempotent and quick).
 
 GO      ?= go
@@ -7,7 +8,7 @@ VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/radosswift/radosswift/version.Version=$(VERSION)
 RUN_DIR ?= $(CURDIR)/.run
 
-.PHONY: bench-db all deps build test bench bench-engine run stop lint clean
+.PHONY: bench-db all deps build test test-unit bench bench-engine run stop lint clean
 
 all: build
 
@@ -20,10 +21,18 @@ build: deps
 test: build
 	scripts/run-tests
 
+# test-unit: every test that needs no Ceph, without one: the environment's test bed
+# variables are dropped, so Ceph tests skip, the object protocol tests run on the memory
+# engine (diskfile/memengine), and RADOSSWIFT_E2E=0 turns off the tests that start stacks
+# or deployments of their own.
+test-unit: deps
+	env -u CEPH_DEV_DIR -u RADOSSWIFT_CEPH_CONF -u RADOSSWIFT_REQUIRE_CEPH -u RADOSSWIFT_TEST_ENGINE \
+		RADOSSWIFT_E2E=0 $(GO) test -count=1 ./...
+
 # bench: the standard comparison (radosswift bench): 4 KiB and 1 MiB, concurrency 1, 16
 # and 64, PUT and GET, against the object server, the proxy, raw librados and stock Swift's
 # Python object server, plus the harness's own ceiling; on a private stack (scripts/run-stack
-# in a temp dir, the fixed ports 8080 and 6200-6202 must be free) that is always torn down.
+# in a temp dir, on free ports, so make run's stack may stay up) that is always torn down.
 # Writes bench/results/DATE/ (report.md, results.json, chart.png); about 6 minutes.
 BENCH_DIR ?= bench/results/$(shell date -u +%Y-%m-%d)
 
@@ -32,11 +41,14 @@ bench: build
 	stack=$$(mktemp -d /tmp/radosswift-bench.XXXXXX); \
 	trap 'scripts/run-stack down "$$stack" >/dev/null 2>&1 || true' EXIT; \
 	trap 'exit 130' INT TERM; \
-	echo "bench: starting a stack in $$stack (log: $$stack.log)"; \
+	set -- $$(scripts/free-ports 4); \
+	export RUN_STACK_PROXY_PORT=$$1 RUN_STACK_OBJECT_PORT=$$2 RUN_STACK_CONTAINER_PORT=$$3 RUN_STACK_ACCOUNT_PORT=$$4; \
+	echo "bench: starting a stack in $$stack (log: $$stack.log), proxy on $$1, object server on $$2"; \
 	scripts/run-stack up "$$stack" >"$$stack.log" 2>&1 || { tail -n 30 "$$stack.log"; exit 1; }; \
 	. "$$stack/ceph/env"; \
 	load=$$(cut -d' ' -f1-3 /proc/loadavg); \
 	$(BIN) bench --out "$(BENCH_DIR)" --object-server-pid-file "$$stack/run/object-server.pid" \
+		--object-server "http://127.0.0.1:$$RUN_STACK_OBJECT_PORT" --proxy-url "http://127.0.0.1:$$RUN_STACK_PROXY_PORT/auth/v1.0" \
 		--title "radosswift benchmark, $$(date -u +%Y-%m-%d)" \
 		--preamble "radosswift $(VERSION); $$(ceph --version | cut -d' ' -f1-3); Swift $$(dpkg-query -W -f='$${Version}' python3-swift 2>/dev/null); \
 	the local stack of scripts/run-stack (one-node memstore Ceph test bed: one mon, one mgr, one OSD, pool size 1; \
@@ -97,10 +109,10 @@ run: build
 stop:
 	@scripts/run-stack down "$(RUN_DIR)"
 
+# lint: gofmt, go vet, staticcheck (pinned in scripts/deps) and shellcheck on every
+# shell script.
 lint: deps
-	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
-	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
-	$(GO) vet ./...
+	scripts/lint
 
 clean:
 	rm -rf bin

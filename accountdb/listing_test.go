@@ -273,8 +273,7 @@ func compareWithSwift(t *testing.T, names []string, cases []ListParams) {
 	}
 	var swiftCases []swiftCase
 	for _, p := range cases {
-		swiftCases = append(swiftCases, swiftCase{Prefix: p.Prefix, Delimiter: p.Delimiter, Marker: p.Marker,
-			EndMarker: p.EndMarker, Path: p.Path, Limit: p.Limit, Reverse: p.Reverse, AllowReserved: p.AllowReserved})
+		swiftCases = append(swiftCases, swiftCase(p))
 	}
 	input, err := json.Marshal(map[string]any{"names": names, "cases": swiftCases})
 	require.NoError(t, err)

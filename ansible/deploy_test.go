@@ -24,12 +24,14 @@ import (
 
 	"github.com/radosswift/radosswift/ansible/localdeploy"
 	"github.com/radosswift/radosswift/internal/swift"
+	"github.com/radosswift/radosswift/internal/testbed"
 )
 
 func TestLocalDeploymentOfThreeNodesServesSwiftAndIsIdempotent(t *testing.T) {
 	if testing.Short() {
 		t.Skip("deploys a whole cluster (minutes)")
 	}
+	testbed.RequireEndToEnd(t) // it starts a Ceph test bed of its own
 	localdeploy.Require(t)
 	binary := localdeploy.BuildBinary(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute) // about 4 minutes; much more on a loaded machine

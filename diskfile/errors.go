@@ -46,6 +46,16 @@ var (
 	ErrETagMismatch = errors.New("etag mismatch")
 )
 
+// Quarantined is the error of a read that found its version corrupt and quarantined it
+// (quarantineErr: why the quarantine itself failed, if it did); errors.Is(err,
+// ErrQuarantined) holds either way.
+func Quarantined(reason string, quarantineErr error) error {
+	if quarantineErr != nil {
+		return fmt.Errorf("%w (%s); quarantine failed: %v", ErrQuarantined, reason, quarantineErr)
+	}
+	return fmt.Errorf("%w: %s", ErrQuarantined, reason)
+}
+
 // IsNotFound reports whether err means "no live object": missing, deleted or expired.
 func IsNotFound(err error) bool {
 	var nf *NotFoundError

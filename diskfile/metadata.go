@@ -1,7 +1,9 @@
 package diskfile
 
 import (
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/radosswift/radosswift/internal/swift"
 )
@@ -50,6 +52,16 @@ func MergeMetadata(data map[string]string, dataTS swift.Timestamp, post, ctype m
 		delete(merged, KeyContentTypeTS)
 	}
 	return merged
+}
+
+// Expired reports whether the X-Delete-At of metadata has passed (Swift: x_delete_at <= now).
+func Expired(meta map[string]string) bool {
+	v, ok := meta[KeyDeleteAt]
+	if !ok {
+		return false
+	}
+	at, err := strconv.ParseInt(v, 10, 64)
+	return err == nil && at <= time.Now().Unix()
 }
 
 // newerTS compares two timestamps given as strings; an empty or invalid one is oldest.

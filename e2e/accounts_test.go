@@ -12,12 +12,15 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The account test2 is used by no other test, so its totals are this file's alone.
-var test2 = []string{"-A", "http://127.0.0.1:8080/auth/v1.0", "-U", "test2:tester2", "-K", "testing2"}
+// test2 is the swift CLI's options for the account test2, which no other test uses, so
+// its totals are this file's alone (a function: the stack's ports are chosen at start).
+func test2() []string {
+	return []string{"-A", ports.AuthURL(), "-U", "test2:tester2", "-K", "testing2"}
+}
 
 func swift2(t *testing.T, args ...string) string {
 	t.Helper()
-	return swiftCLI(t, append(append([]string{}, test2...), args...)...)
+	return swiftCLI(t, append(test2(), args...)...)
 }
 
 // statNumbers reads "Containers:", "Objects:" and "Bytes:" from `swift stat`.
@@ -77,7 +80,7 @@ func TestSwiftStatTotalsAreExactAcrossContainersAndPolicies(t *testing.T) {
 	c, o, b = statNumbers(t, swift2(t, "stat"))
 	require.Equal(t, [3]int64{baseC + 1, baseO + 3, baseB + 60}, [3]int64{c, o, b}, "after deleting a container")
 	require.Equal(t, plain+"\n", swift2(t, "list", "--prefix", prefix))
-	_, err := runErr("swift", append(append([]string{}, test2...), "stat", gold)...)
+	_, err := runErr("swift", append(test2(), "stat", gold)...)
 	require.Error(t, err, "a deleted container is gone")
 
 	swift2(t, "delete", plain, "dir/obj-0")

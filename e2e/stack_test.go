@@ -20,17 +20,22 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/radosswift/radosswift/internal/testbed"
 )
 
 var (
 	root     string // the repository
 	stackDir string // the running stack's directory
+	// ports are the stack's, free ones chosen at start (never `make run`'s 8080 and
+	// 6200-6202); every URL of the tests derives from them.
+	ports testbed.StackPorts
 )
 
 func TestMain(m *testing.M) {
 	_, file, _, _ := runtime.Caller(0)
 	root = filepath.Dir(filepath.Dir(file))
-	if os.Getenv("RADOSSWIFT_E2E") == "0" {
+	if testbed.EndToEndOff() {
 		fmt.Println("e2e: skipped (RADOSSWIFT_E2E=0)")
 		os.Exit(0)
 	}
@@ -39,6 +44,15 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	stackDir = filepath.Join(dir, "stack")
+	if ports, err = testbed.FreeStackPorts(); err != nil {
+		panic(err)
+	}
+	// Set for the whole process, so that every run-stack the tests start (a restart
+	// too) and every tool they run see the stack's ports.
+	for _, kv := range ports.Env() {
+		name, value, _ := strings.Cut(kv, "=")
+		os.Setenv(name, value)
+	}
 	up := exec.Command(filepath.Join(root, "scripts", "run-stack"), "up", stackDir)
 	up.Dir = root
 	up.Stdout, up.Stderr = os.Stdout, os.Stderr
@@ -67,7 +81,7 @@ func run(t *testing.T, name string, args ...string) string {
 func runErr(name string, args ...string) (string, error) {
 	cmd := exec.Command(name, args...)
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "ST_AUTH=http://127.0.0.1:8080/auth/v1.0", "ST_USER=test:tester", "ST_KEY=testing")
+	cmd.Env = append(os.Environ(), "ST_AUTH="+ports.AuthURL(), "ST_USER=test:tester", "ST_KEY=testing")
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }

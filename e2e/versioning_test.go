@@ -20,7 +20,7 @@ type swiftAPI struct {
 }
 
 func newSwiftAPI(t *testing.T) *swiftAPI {
-	req, err := http.NewRequest("GET", "http://127.0.0.1:8080/auth/v1.0", nil)
+	req, err := http.NewRequest("GET", ports.AuthURL(), nil)
 	require.NoError(t, err)
 	req.Header.Set("X-Auth-User", "test:tester")
 	req.Header.Set("X-Auth-Key", "testing")

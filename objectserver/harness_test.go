@@ -1,10 +1,15 @@
 package objectserver_test
 
 // The harness serves the whole object server in-process, as cmd/radosswift wires it:
-// objectserver.New on a 127.0.0.1:0 listener, a RADOS engine per storage policy (each
-// in a namespace of its own, fresh for every test), an Updater whose async-pending
-// queue is the real asyncpending.Queue in the same pool and namespace, and a fake
-// container server that records the updates it receives.
+// objectserver.New on a 127.0.0.1:0 listener, an engine per storage policy, an Updater
+// with an async-pending queue, and a fake container server that records the updates it
+// receives.
+//
+// The engines are the RADOS engine's (each in a namespace of its own, fresh for every
+// test, the queue the real asyncpending.Queue in the same pool) when a Ceph test bed is
+// configured, and the memory engine's (diskfile/memengine, with a queue in memory)
+// otherwise, so that the protocol tests need no Ceph. RADOSSWIFT_TEST_ENGINE=memory or
+// rados chooses; `make test` runs this package on both.
 
 import (
 	"bufio"
@@ -33,6 +38,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/radosswift/radosswift/diskfile"
+	"github.com/radosswift/radosswift/diskfile/memengine"
 	"github.com/radosswift/radosswift/diskfile/radosengine"
 	"github.com/radosswift/radosswift/internal/swift"
 	"github.com/radosswift/radosswift/internal/testbed"
@@ -80,14 +86,21 @@ type handled struct {
 	Status      int
 }
 
+// pendingQueue is the async-pending queue as the tests see it.
+type pendingQueue interface {
+	objectserver.AsyncQueue
+	Count(ctx context.Context) (int, error)
+}
+
 type harness struct {
 	t        *testing.T
 	addr     string // host:port of the object server
 	base     string // http://addr
-	ns       string
+	ns       string // the RADOS namespace of policy 0 (RADOS engine only)
 	cfg      objectserver.Config
-	engines  map[int]*radosengine.Engine
-	queue    *asyncpending.Queue
+	engines  map[int]diskfile.Engine
+	queue    pendingQueue
+	rados    *asyncpending.Queue // the queue, when it is the RADOS one
 	updater  *objectserver.Updater
 	cont     *fakeContainer
 	client   *http.Client
@@ -114,12 +127,29 @@ func sharedCluster(t *testing.T) (*radosconn.Cluster, testbed.Bed) {
 	return cluster, bed
 }
 
+// testEngine is the engine the harness runs on: RADOSSWIFT_TEST_ENGINE, or rados when
+// a test bed is configured (or required), memory otherwise.
+func testEngine(t *testing.T) string {
+	t.Helper()
+	switch name := os.Getenv("RADOSSWIFT_TEST_ENGINE"); name {
+	case "memory", "rados":
+		return name
+	case "":
+		if testbed.Configured() {
+			return "rados"
+		}
+		return "memory"
+	default:
+		t.Fatalf("RADOSSWIFT_TEST_ENGINE = %q: want memory or rados", name)
+		return ""
+	}
+}
+
 // newHarness starts an object server for one test; everything stops when it ends.
 // extraConf lines are added to [app:object-server].
 func newHarness(t *testing.T, extraConf ...string) *harness {
 	t.Helper()
-	conn, bed := sharedCluster(t)
-	h := &harness{t: t, engines: map[int]*radosengine.Engine{}}
+	h := &harness{t: t, engines: map[int]diskfile.Engine{}}
 	h.handledC = sync.NewCond(&h.handledM)
 	h.ns = fmt.Sprintf("objsrv-%d-%d", time.Now().UnixNano(), nsSeq.Add(1))
 	// Timestamps start a minute ago and move 10 ms per request: always in the past
@@ -136,6 +166,85 @@ func newHarness(t *testing.T, extraConf ...string) *harness {
 	require.NoError(t, err)
 	h.cfg = cfg
 
+	if testEngine(t) == "rados" {
+		h.openRADOS()
+	} else {
+		h.engines[0] = memengine.New(memengine.Config{})
+		h.engines[1] = memengine.New(memengine.Config{})
+		h.queue = newMemoryQueue()
+	}
+
+	h.cont = newFakeContainer(t)
+	log := zaptest.NewLogger(t, zaptest.Level(zap.ErrorLevel))
+	h.updater = objectserver.NewUpdater(cfg, testHash, h.queue, log)
+	policies := diskfile.Policies{0: h.engines[0], 1: h.engines[1]}
+	srv := objectserver.New(cfg, policies, h.updater, log, h.record)
+
+	plain, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ln := &countingListener{Listener: plain}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	t.Cleanup(func() {
+		ln.waitClosed(2 * time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		require.NoError(t, srv.Shutdown(ctx))
+		// A test that ends at once (a skip) may shut down before Serve has begun, which
+		// Shutdown does not see; closing the listener ends that Serve too.
+		ln.Close()
+		<-served
+		h.updater.Wait()
+	})
+	h.addr = ln.Addr().String()
+	h.base = "http://" + h.addr
+	h.client = &http.Client{
+		Timeout:   30 * time.Second,
+		Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 4},
+	}
+	t.Cleanup(h.client.CloseIdleConnections)
+	return h
+}
+
+// countingListener counts the connections the server has accepted and not closed yet.
+// fasthttp's Shutdown polls every 100 ms while any is open, and the server notices a
+// client's close a moment after it: waiting for that first saves every test 100 ms.
+type countingListener struct {
+	net.Listener
+	open atomic.Int64
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	l.open.Add(1)
+	return &countedConn{Conn: c, l: l}, nil
+}
+
+// waitClosed waits until the server has closed every connection, at most for limit.
+func (l *countingListener) waitClosed(limit time.Duration) {
+	for deadline := time.Now().Add(limit); l.open.Load() > 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+}
+
+type countedConn struct {
+	net.Conn
+	l    *countingListener
+	once sync.Once
+}
+
+func (c *countedConn) Close() error {
+	c.once.Do(func() { c.l.open.Add(-1) })
+	return c.Conn.Close()
+}
+
+// openRADOS opens the RADOS engines and queue in namespaces of this harness's own.
+func (h *harness) openRADOS() {
+	t := h.t
+	conn, bed := sharedCluster(t)
 	for idx, tune := range map[int]func(*radosengine.Config){
 		0: func(c *radosengine.Config) { c.Namespace = h.ns },
 		1: func(c *radosengine.Config) { c.Namespace = h.ns + "-gold"; c.StripeSize = policy1Stripe },
@@ -150,33 +259,72 @@ func newHarness(t *testing.T, extraConf ...string) *harness {
 	queue, err := asyncpending.Open(conn, bed.Pool, h.ns)
 	require.NoError(t, err)
 	t.Cleanup(queue.Close)
-	h.queue = queue
+	h.queue, h.rados = queue, queue
+}
 
-	h.cont = newFakeContainer(t)
-	log := zaptest.NewLogger(t, zaptest.Level(zap.ErrorLevel))
-	h.updater = objectserver.NewUpdater(cfg, testHash, queue, log)
-	policies := diskfile.Policies{0: h.engines[0], 1: h.engines[1]}
-	srv := objectserver.New(cfg, policies, h.updater, log, h.record)
-
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		require.NoError(t, srv.Shutdown(ctx))
-		<-served
-		h.updater.Wait()
-	})
-	h.addr = ln.Addr().String()
-	h.base = "http://" + h.addr
-	h.client = &http.Client{
-		Timeout:   30 * time.Second,
-		Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 4},
+// radosQueue is the RADOS async-pending queue, for tests of what reads it back (the
+// object updater); on the memory engine they skip.
+func (h *harness) radosQueue() *asyncpending.Queue {
+	h.t.Helper()
+	if h.rados == nil {
+		h.t.Skip("the object updater works on the RADOS queue: needs a Ceph test bed")
 	}
-	t.Cleanup(h.client.CloseIdleConnections)
-	return h
+	return h.rados
+}
+
+// corrupt damages the stored bytes of an object of policy 0 without its metadata
+// knowing, as bit rot would: the first byte of its data.
+func (h *harness) corrupt(account, container, object string) {
+	t := h.t
+	t.Helper()
+	ref := diskfile.ObjectRef{Account: account, Container: container, Object: object}
+	if mem, ok := h.engines[0].(*memengine.Engine); ok {
+		require.NoError(t, mem.Corrupt(ref, 0))
+		return
+	}
+	conn, bed := sharedCluster(t)
+	ioctx, err := conn.OpenPool(bed.Pool)
+	require.NoError(t, err)
+	defer ioctx.Destroy()
+	ioctx.SetNamespace(h.ns)
+	var heads []string
+	require.NoError(t, ioctx.ListObjects(func(name string) {
+		if strings.HasPrefix(name, "o.") {
+			heads = append(heads, name)
+		}
+	}))
+	require.Len(t, heads, 1, "the test's namespace holds one object")
+	first := make([]byte, 1)
+	_, err = ioctx.Read(heads[0], first, 0)
+	require.NoError(t, err)
+	require.NoError(t, ioctx.Write(heads[0], []byte{first[0] ^ 0xff}, 0))
+}
+
+// memoryQueue keeps pending updates in memory, keyed as asyncpending.Queue keys them
+// (the same update twice is one entry).
+type memoryQueue struct {
+	mu      sync.Mutex
+	entries map[string]objectserver.PendingUpdate
+}
+
+func newMemoryQueue() *memoryQueue {
+	return &memoryQueue{entries: map[string]objectserver.PendingUpdate{}}
+}
+
+func (q *memoryQueue) Enqueue(ctx context.Context, p objectserver.PendingUpdate) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.entries[p.Account+"/"+p.Container+"/"+p.Object+"."+p.Timestamp()] = p
+	return nil
+}
+
+func (q *memoryQueue) Count(context.Context) (int, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.entries), nil
 }
 
 // record is the middleware (objectserver.New's wrap) that notes every finished request.

@@ -229,10 +229,7 @@ func rangesOverlap(a, b ByteRange) bool {
 // underscores between them. It returns the digits without underscores and
 // leading zeros ("" for zero).
 func swobPyIntDigits(s string) (string, bool) {
-	s = swobTrimSpace(s)
-	if strings.HasPrefix(s, "+") {
-		s = s[1:]
-	}
+	s = strings.TrimPrefix(swobTrimSpace(s), "+")
 	if s == "" {
 		return "", false
 	}

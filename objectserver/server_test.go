@@ -94,19 +94,7 @@ func TestServerAnswers404ForACorruptSmallObjectAndQuarantinesIt(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.put(obj, []byte("pristine bytes"), nil)
-	conn, bed := sharedCluster(t)
-	ioctx, err := conn.OpenPool(bed.Pool)
-	require.NoError(t, err)
-	defer ioctx.Destroy()
-	ioctx.SetNamespace(h.ns)
-	var heads []string
-	require.NoError(t, ioctx.ListObjects(func(name string) {
-		if strings.HasPrefix(name, "o.") {
-			heads = append(heads, name)
-		}
-	}))
-	require.Len(t, heads, 1)
-	require.NoError(t, ioctx.Write(heads[0], []byte("P"), 0))
+	h.corrupt("a", "c", "o")
 
 	r := h.do("GET", obj, nil, nil)
 	expect(t, r, 404, nil)

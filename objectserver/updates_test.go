@@ -332,9 +332,10 @@ func (r *recorder) take() []objectserver.PendingUpdate {
 // to the container server, through a ring built by swift-ring-builder.
 func TestObjectUpdaterDeliversQueuedUpdates(t *testing.T) {
 	h := newHarness(t)
+	queue := h.radosQueue()
 	ring := buildContainerRing(t, h.cont.port())
 	rec := &recorder{send: h.updater.Send}
-	updater := &asyncpending.Updater{Queue: h.queue, Ring: ring, Hash: testHash, Deliver: rec.deliver}
+	updater := &asyncpending.Updater{Queue: queue, Ring: ring, Hash: testHash, Deliver: rec.deliver}
 	pass := func(t *testing.T) asyncpending.PassReport {
 		t.Helper()
 		rep, err := updater.RunOnce(context.Background())

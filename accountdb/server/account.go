@@ -315,15 +315,15 @@ func (s *Server) accountDELETE(r *request) error {
 	if err != nil {
 		return err
 	}
-	info, err := s.liveAccountInfo(r)
-	if err != nil {
+	if _, err := s.liveAccountInfo(r); err != nil {
 		return err
 	}
 	db := s.db.Account(r.account)
 	if err := db.MarkDeleted(backendContext(), ts); err != nil {
 		return err
 	}
-	if info, err = db.Info(backendContext()); err != nil {
+	info, err := db.Info(backendContext())
+	if err != nil {
 		return err
 	}
 	if info.Deleted() {

@@ -28,6 +28,3 @@ func dbStatus(err error) (int, bool) {
 	}
 	return 0, false
 }
-
-// statusFor is the status err is answered with.
-func statusFor(err error) int { return backend.Responder{Mapper: dbStatus}.StatusOf(err) }

@@ -104,6 +104,7 @@ func (s Suite) Run(t *testing.T) {
 	t.Run("an ETag mismatch leaves the old version", s.testETagMismatch)
 	t.Run("an aborted upload leaves the old version", s.testAbort)
 	t.Run("a quarantined object is not served and is counted", s.testQuarantine)
+	t.Run("a writer reports its length and ETag after commit", s.testWriterAfterCommit)
 }
 
 func (s Suite) sizes() []int64 {
@@ -333,4 +334,18 @@ func (s Suite) testQuarantine(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, before+1, after)
 	require.False(t, errors.Is(err, diskfile.ErrQuarantined))
+}
+
+// The server reads Written and ETag after Commit, for the container update.
+func (s Suite) testWriterAfterCommit(t *testing.T) {
+	for i, size := range []int64{6, s.Stripe + 1} {
+		data := Payload(size, int64(i))
+		w, err := s.Engine.Create(context.Background(), s.ref(t), -1)
+		require.NoError(t, err)
+		_, err = w.Write(data)
+		require.NoError(t, err)
+		require.NoError(t, w.Commit(context.Background(), newClock().tick(), "", nil))
+		require.Equal(t, size, w.Written())
+		require.Equal(t, MD5(data), w.ETag())
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"maps"
 	"strconv"
-	"time"
 
 	"github.com/ceph/go-ceph/rados"
 
@@ -55,7 +54,7 @@ func (e *Engine) Open(ctx context.Context, ref diskfile.ObjectRef) (diskfile.Obj
 	obj.meta[diskfile.KeyTimestamp] = st.newest().Internal()
 	obj.meta[diskfile.KeyContentLength] = strconv.FormatInt(st.record.Size, 10)
 	obj.meta[diskfile.KeyETag] = st.record.ETag
-	if expired(obj.meta) {
+	if diskfile.Expired(obj.meta) {
 		return nil, &diskfile.ExpiredError{Timestamp: st.newest(), Metadata: obj.meta}
 	}
 	if st.record.Upload == "" {
@@ -74,16 +73,6 @@ func (e *Engine) prefetchBuffer() *[]byte {
 	}
 	b := make([]byte, e.cfg.Prefetch)
 	return &b
-}
-
-// expired: X-Delete-At has passed (Swift: x_delete_at <= now).
-func expired(meta map[string]string) bool {
-	v, ok := meta[diskfile.KeyDeleteAt]
-	if !ok {
-		return false
-	}
-	at, err := strconv.ParseInt(v, 10, 64)
-	return err == nil && at <= time.Now().Unix()
 }
 
 // omapStep is what go-ceph's omap read steps have in common.

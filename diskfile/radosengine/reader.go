@@ -222,11 +222,7 @@ func (r *reader) finish() error {
 
 // corrupt quarantines the version being read and returns ErrQuarantined.
 func (r *reader) corrupt(reason string) error {
-	qerr := r.o.e.Quarantine(context.Background(), r.o.ref, r.o.st.ts, reason)
-	if qerr != nil {
-		return fmt.Errorf("%w (%s); quarantine failed: %v", diskfile.ErrQuarantined, reason, qerr)
-	}
-	return fmt.Errorf("%w: %s", diskfile.ErrQuarantined, reason)
+	return diskfile.Quarantined(reason, r.o.e.Quarantine(context.Background(), r.o.ref, r.o.st.ts, reason))
 }
 
 // Close abandons fetches in flight: the download's share of the budget is given back

@@ -180,10 +180,6 @@ type listed struct {
 	reason string
 }
 
-// Conditions for class-wide rows.
-func swiftFailed(a answer) bool   { return a.failure != "" || a.status >= 400 }
-func swiftBodiless(a answer) bool { return a.failure == "" && a.status < 300 && len(a.body) == 0 }
-
 type tables struct {
 	rows []*listed
 	used map[*listed]bool

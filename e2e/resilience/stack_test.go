@@ -11,7 +11,6 @@ package resilience
 import (
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,6 +23,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/radosswift/radosswift/internal/testbed"
 )
 
 // The private stack's timeouts: short, so that requests stalled on a dead OSD give up
@@ -42,9 +43,7 @@ var root string // the repository
 // `make test` (RADOSSWIFT_REQUIRE_CEPH=1), so that CI cannot pass by skipping.
 func requireTools(t *testing.T, tools ...string) {
 	t.Helper()
-	if os.Getenv("RADOSSWIFT_E2E") == "0" {
-		t.Skip("e2e tests are off (RADOSSWIFT_E2E=0)")
-	}
+	testbed.RequireEndToEnd(t)
 	var missing []string
 	for _, tool := range tools {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -105,7 +104,7 @@ func (s *stack) up() error {
 		return err
 	}
 	s.dir = filepath.Join(parent, "stack")
-	ports, err := freePorts(4)
+	ports, err := testbed.FreeStackPorts()
 	if err != nil {
 		return err
 	}
@@ -128,13 +127,10 @@ func (s *stack) up() error {
 	s.env = append(os.Environ(),
 		"CEPH_DEV_STORE=bluestore", // memstore forgets everything when the OSD restarts
 		"CEPH_DEV_SIZE=6G",
-		"RUN_STACK_PROXY_PORT="+strconv.Itoa(ports[0]),
-		"RUN_STACK_OBJECT_PORT="+strconv.Itoa(ports[1]),
-		"RUN_STACK_CONTAINER_PORT="+strconv.Itoa(ports[2]),
-		"RUN_STACK_ACCOUNT_PORT="+strconv.Itoa(ports[3]),
 		"RUN_STACK_SETTINGS="+strings.Join(settings, "\n"),
 	)
-	s.proxyURL = fmt.Sprintf("http://127.0.0.1:%d", ports[0])
+	s.env = append(s.env, ports.Env()...)
+	s.proxyURL = ports.ProxyURL()
 	s.cephConf = filepath.Join(s.dir, "ceph", "ceph.conf")
 	started := time.Now()
 	if out, err := s.runStack("up"); err != nil {
@@ -244,24 +240,6 @@ func zombie(pid int) bool {
 	}
 	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
 	return len(fields) > 0 && fields[0] == "Z"
-}
-
-// freePorts picks n ports on 127.0.0.1 that nothing listens on, below the kernel's
-// ephemeral range so that no outgoing connection takes one meanwhile.
-func freePorts(n int) ([]int, error) {
-	var ports []int
-	for base := 21000 + os.Getpid()%5000; len(ports) < n && base < 32700; base += 7 {
-		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", base))
-		if err != nil {
-			continue
-		}
-		l.Close()
-		ports = append(ports, base)
-	}
-	if len(ports) < n {
-		return nil, fmt.Errorf("found only %d free ports", len(ports))
-	}
-	return ports, nil
 }
 
 func tail(s string, lines int) string {

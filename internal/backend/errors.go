@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/valyala/fasthttp"
 	"go.uber.org/zap"
@@ -204,5 +203,3 @@ var responseReasons = map[int][2]string{
 	504: {"Gateway Timeout", "A timeout has occurred speaking to a backend server."},
 	507: {"Insufficient Storage", "There was not enough space to save the resource. Drive: unknown"},
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -35,12 +35,12 @@ type recorder struct {
 
 func (r *recorder) handle(ctx *fasthttp.RequestCtx) {
 	s := seen{method: string(ctx.Method())}
-	ctx.Request.Header.VisitAll(func(k, v []byte) {
+	for k, v := range ctx.Request.Header.All() {
 		if d := DecodeName(k); bytes.HasPrefix(d, []byte("X-F")) {
 			s.names = append(s.names, string(d))
 			s.values = append(s.values, string(v))
 		}
-	})
+	}
 	s.framing, s.found = FramingOf(ctx.Conn(), ctx.ConnRequestNum())
 	s.agrees = s.framing.Agrees(&ctx.Request.Header)
 	if st := ctx.RequestBodyStream(); st != nil {

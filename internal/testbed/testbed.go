@@ -37,6 +37,25 @@ func Require(t testing.TB) Bed {
 	}
 }
 
+// Configured reports whether the environment names a test bed (or requires one, under
+// `make test`), for tests that run on Ceph when there is one and without it otherwise.
+func Configured() bool {
+	return os.Getenv("RADOSSWIFT_REQUIRE_CEPH") == "1" ||
+		os.Getenv("CEPH_DEV_DIR") != "" && os.Getenv("RADOSSWIFT_CEPH_CONF") != ""
+}
+
+// EndToEndOff reports whether RADOSSWIFT_E2E=0 turns off the tests that start whole
+// stacks or deployments of their own (Ceph included): `make test-unit` sets it.
+func EndToEndOff() bool { return os.Getenv("RADOSSWIFT_E2E") == "0" }
+
+// RequireEndToEnd skips an end-to-end test when RADOSSWIFT_E2E=0.
+func RequireEndToEnd(t testing.TB) {
+	t.Helper()
+	if EndToEndOff() {
+		t.Skip("end-to-end tests are off (RADOSSWIFT_E2E=0)")
+	}
+}
+
 // Admin is the bed's client.admin identity, for tests that must set up what the
 // servers' user may not (a pool it has no rights on, for instance).
 func (b Bed) Admin() radosconn.Config {
