@@ -248,7 +248,9 @@ func (c *corpus) objectHeaders() {
 		{"with six decimals", fmt.Sprintf("%d.123456", c.clock+1)},
 		{"ISO date", "2020-01-01T00:00:00"},
 	} {
-		c.add("object", "PUT X-Timestamp "+tc.name, request("PUT", o("ts-"+tc.name), "x", "X-Timestamp: "+tc.ts, ct, p0))
+		// No space in the path: a raw space would make the request line malformed and
+		// the entry would test eventlet's parser instead of the timestamp check.
+		c.add("object", "PUT X-Timestamp "+tc.name, request("PUT", o("ts-"+strings.ReplaceAll(tc.name, " ", "-")), "x", "X-Timestamp: "+tc.ts, ct, p0))
 	}
 	c.clock += 2
 	c.add("object", "PUT without X-Timestamp", request("PUT", o("nots"), "x", ct, p0))
@@ -736,7 +738,11 @@ func (c *corpus) accounts() {
 	row("PUT a container row into a missing auto-created account", "/d1/0/.expiring_objects/c", rowHeaders()...)
 	row("PUT a container row without X-Put-Timestamp", apath+"/r1", "X-Delete-Timestamp: 0", "X-Object-Count: 0", "X-Bytes-Used: 0", policy(0), ts())
 	row("PUT a container row without counts", apath+"/r2", "X-Put-Timestamp: "+c.ts(), "X-Delete-Timestamp: 0", policy(0), ts())
-	row("PUT a container row with a policy index garbage", apath+"/r3", append(rowHeaders()[:3], "X-Backend-Storage-Policy-Index: x", ts())...)
+	// An account of its own: Swift stores the garbage index, and every later request to
+	// that account fails (500).
+	polx := request("PUT", "/d1/0/AUTH_polx", "", ts())
+	c.add("account", "PUT a container row with a policy index garbage",
+		request("PUT", "/d1/0/AUTH_polx/r3", "", append(rowHeaders()[:4], "X-Backend-Storage-Policy-Index: x", ts())...), polx)
 	row("PUT a container row of 256 x é", apath+"/"+strings.Repeat("%C3%A9", 256), rowHeaders()...)
 	row("PUT a container row of 257 characters", apath+"/"+strings.Repeat("r", 257), rowHeaders()...)
 	row("PUT a container row with a NUL", apath+"/r%00nul", rowHeaders()...)

@@ -79,7 +79,9 @@ func exchange(addr string, req rawRequest, followUp string) answer {
 	}
 	conn.SetWriteDeadline(time.Now().Add(answerTimeout))
 	if _, err := io.WriteString(conn, followUp); err != nil {
-		a.follow = "closed"
+		// The same as reading EOF after the write: which of the two a closed connection
+		// gives depends on whether the peer's RST has come back yet.
+		a.follow = "connection closed"
 		return a
 	}
 	f := readAnswer(conn, r, "HEAD")
