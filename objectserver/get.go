@@ -40,7 +40,7 @@ func (s *Server) get(r *objectRequest) error {
 		}
 		if statusFor(err) == http.StatusNotFound {
 			if c := EvaluateConditions(cond, "", zeroTime, false); c != 0 {
-				return backend.Status(c)
+				return &backend.Error{Status: c, Empty: true} // swob's conditional response has no body
 			}
 		}
 		return err

@@ -1,7 +1,6 @@
 package objectserver
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"net/http"
@@ -44,13 +43,8 @@ func (s *Server) put(r *objectRequest) error {
 			return err
 		}
 	}
-	if inm := r.header("If-None-Match"); inm != "" {
-		for _, tag := range strings.Split(inm, ",") {
-			tag = strings.Trim(strings.TrimSpace(tag), `"`)
-			if tag == "*" && origMeta != nil || origMeta != nil && tag == origMeta[diskfile.KeyETag] {
-				return backend.Status(http.StatusPreconditionFailed)
-			}
-		}
+	if ifNoneMatchFails(r.header("If-None-Match"), origMeta) {
+		return backend.Status(http.StatusPreconditionFailed)
 	}
 	if !ts.After(origTS) {
 		ctx.Response.Header.Set("X-Backend-Timestamp", origTS.Internal())
@@ -162,15 +156,14 @@ func (s *Server) checkObjectCreation(h *fasthttp.RequestHeader, object string, t
 		return 0, 0, backend.BadRequest("Object name length of " + strconv.Itoa(n) +
 			" longer than " + strconv.Itoa(c.MaxObjectNameLength))
 	}
-	if len(h.ContentType()) == 0 && !hasRawHeader(h, "Content-Type") {
-		return 0, 0, backend.BadRequest("No content type")
-	}
 	deleteAt, err = swift.DeleteAt(string(h.Peek("X-Delete-After")), string(h.Peek("X-Delete-At")), ts,
 		swift.TrueValue(string(h.Peek("X-Backend-Replication"))))
 	if err != nil {
 		return 0, 0, backend.BadRequest(err.Error())
 	}
-	if !utf8.Valid(h.Peek("Content-Type")) {
+	// eventlet hands a missing Content-Type to Swift as an empty one, which
+	// check_utf8 refuses like invalid UTF-8.
+	if ct := h.ContentType(); len(ct) == 0 || !utf8.Valid(ct) {
 		return 0, 0, backend.BadRequest("Invalid Content-Type")
 	}
 	if err := c.CheckMetadata(func(visit func(k, v string)) { backend.VisitHead(h, visit) }, "object"); err != nil {
@@ -179,11 +172,14 @@ func (s *Server) checkObjectCreation(h *fasthttp.RequestHeader, object string, t
 	return size, deleteAt, nil
 }
 
-// hasRawHeader tells a header sent empty from one not sent (fasthttp keeps an empty
-// Content-Type as none).
-func hasRawHeader(h *fasthttp.RequestHeader, name string) bool {
-	for _, line := range bytes.Split(h.RawHeaders(), []byte("\n")) {
-		if k, _, ok := bytes.Cut(line, []byte(":")); ok && strings.EqualFold(string(bytes.TrimSpace(k)), name) {
+// ifNoneMatchFails is a PUT's If-None-Match against the stored version's metadata
+// (nil: none): "*" or its ETag fails it.
+func ifNoneMatchFails(inm string, stored map[string]string) bool {
+	if inm == "" || stored == nil {
+		return false
+	}
+	for _, tag := range strings.Split(inm, ",") {
+		if tag = strings.Trim(strings.TrimSpace(tag), `"`); tag == "*" || tag == stored[diskfile.KeyETag] {
 			return true
 		}
 	}

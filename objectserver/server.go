@@ -133,8 +133,18 @@ func (s *Server) checkHead(h *fasthttp.RequestHeader) error {
 	if err != nil {
 		return err
 	}
-	_, _, err = s.checkObjectCreation(h, r.ref.Object, ts)
-	return err
+	if _, _, err = s.checkObjectCreation(h, r.ref.Object, ts); err != nil {
+		return err
+	}
+	// An If-None-Match is decided by the stored version, read here as Swift reads it
+	// before the body; a PUT without one is not slowed by a read (its timestamp is
+	// guarded when it commits).
+	if inm := h.Peek("If-None-Match"); len(inm) > 0 {
+		if _, stored, err := s.currentVersion(r); err == nil && ifNoneMatchFails(string(inm), stored) {
+			return backend.Status(http.StatusPreconditionFailed)
+		}
+	}
+	return nil
 }
 
 // requestContext is the context of a request's backend work. Not the fasthttp

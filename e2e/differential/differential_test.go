@@ -180,6 +180,9 @@ type listed struct {
 	reason string
 }
 
+// swiftFailed: a condition of class-wide rows.
+func swiftFailed(a answer) bool { return a.failure != "" || a.status >= 400 }
+
 type tables struct {
 	rows []*listed
 	used map[*listed]bool
