@@ -123,6 +123,4 @@ var knownDifferences = []listed{
 // bugDifferences are differences in radosswift's servers still to fix; each row says
 // what Swift does and why it matters.
 var bugDifferences = []listed{
-	{entry: "object: GET with LF-only line ends", fields: []string{"status"},
-		reason: "a request with bare LF line ends gets no answer (hangs until the client gives up); Swift serves it (Python accepts LF), and a server should at least answer 400"},
 }

@@ -3,8 +3,10 @@
 // the raw byte stream, escapes the header-name bytes fasthttp refuses (UTF-8) as
 // %XX for DecodeName to restore, bounds the time to read a whole request head, and
 // records each head's framing so a handler can check fasthttp read it the same way.
+// Heads with bare LF line ends (which Swift reads and fasthttp waits on for ever) are
+// delivered with CRLF line ends.
 //
-// Anything the tracker does not follow exactly as fasthttp does (bare LF, duplicate
+// Anything the tracker does not follow exactly as fasthttp does (a lone CR, duplicate
 // or invalid Content-Length, a body of a method whose bodies are not tracked, a
 // malformed chunk...) turns the connection to passthrough: from there bytes pass
 // unchanged with per-read deadlines only. Passthrough is always safe: the one way
@@ -252,9 +254,9 @@ func (c *Conn) readHead(p []byte) (int, error) {
 		c.headPassthrough()
 		return n, err
 	}
-	escapes, reqEnd := c.headDone()
-	if escapes > 0 {
-		c.out = appendEscapedHead(c.takeOut(end+2*escapes), p[:end], reqEnd)
+	extra, reqEnd := c.headDone()
+	if extra > 0 {
+		c.out = appendEscapedHead(c.takeOut(end+extra), p[:end], reqEnd)
 		c.keep(p[:n], end, err)
 		return c.deliverOut(p), nil
 	}
@@ -297,13 +299,13 @@ func (c *Conn) readBuffered(p []byte) (int, error) {
 			c.headPassthrough()
 			continue
 		}
-		escapes, reqEnd := c.headDone()
+		extra, reqEnd := c.headDone()
 		head := b[:end]
-		if escapes == 0 && end <= len(p) {
+		if extra == 0 && end <= len(p) {
 			return c.deliver(p, head, end), nil
 		}
-		c.out = c.takeOut(end + 2*escapes)
-		if escapes == 0 {
+		c.out = c.takeOut(end + extra)
+		if extra == 0 {
 			c.out = append(c.out, head...)
 		} else {
 			c.out = appendEscapedHead(c.out, head, reqEnd)
@@ -361,9 +363,9 @@ func (c *Conn) headBegun() {
 
 // headDone records a whole head and moves to its body; it returns what delivering
 // the head needs from the scanner, which may be reset for the next head.
-func (c *Conn) headDone() (escapes, reqEnd int) {
+func (c *Conn) headDone() (extra, reqEnd int) {
 	h := &c.h
-	escapes, reqEnd = h.escapes, h.reqEnd
+	extra, reqEnd = h.extra(), h.reqEnd
 	c.reqNum++
 	f := Framing{
 		RequestNum:        c.reqNum,
@@ -397,7 +399,7 @@ func (c *Conn) headDone() (escapes, reqEnd int) {
 		c.st, c.left = stBodyLength, f.ContentLength
 	}
 	c.record(f)
-	return escapes, reqEnd
+	return extra, reqEnd
 }
 
 // headPassthrough gives up on a head: it and all after it pass unchanged.

@@ -43,8 +43,13 @@ type headScan struct {
 	teSeen    bool
 
 	reqLineBytes, lines, longest, headerBytes, escapes int
+	bareLFs                                            int // lines ended by LF alone: delivered as CRLF
 	reason                                             string
 }
+
+// extra is how much longer the head is delivered than it came: each escaped name byte
+// becomes three, each bare LF a CRLF.
+func (h *headScan) extra() int { return 2*h.escapes + h.bareLFs }
 
 func (h *headScan) reset() { *h = headScan{cl: -2} }
 
@@ -68,13 +73,16 @@ func (h *headScan) feed(buf []byte, maxHead int) (end int, done bool) {
 			h.reason = reasonHeadTooLarge
 			return 0, true
 		}
-		// fasthttp splits lines on LF and ends the head at the first CRLFCRLF: with
-		// every LF after a CR and no other CR, both readings are the same.
+		// fasthttp splits lines on LF but ends the head only at a CRLFCRLF, and waits
+		// for ever on a head of bare LFs, which Swift (Python) reads: a line ended by LF
+		// alone is delivered ended by CRLF. With every LF after a CR and no other CR,
+		// both readings are the same.
+		lineEnd := nl - 1
 		if nl == h.lineStart || buf[nl-1] != '\r' {
-			h.reason = reasonBareLF
-			return 0, true
+			lineEnd = nl
+			h.bareLFs++
 		}
-		line := buf[h.lineStart : nl-1]
+		line := buf[h.lineStart:lineEnd]
 		if bytes.IndexByte(line, '\r') >= 0 {
 			h.reason = reasonLoneCR
 			return 0, true
@@ -237,9 +245,10 @@ func isToken(ch byte) bool {
 	return false
 }
 
-// appendEscapedHead copies a whole head, names rewritten as %XX where needed.
+// appendEscapedHead copies a whole head, names rewritten as %XX where needed and bare
+// LF line ends as CRLF.
 func appendEscapedHead(dst, head []byte, reqEnd int) []byte {
-	dst = append(dst, head[:reqEnd]...)
+	dst = appendCRLFLines(dst, head[:reqEnd])
 	rest := head[reqEnd:]
 	for len(rest) > 0 {
 		nl := bytes.IndexByte(rest, '\n')
@@ -247,7 +256,7 @@ func appendEscapedHead(dst, head []byte, reqEnd int) []byte {
 		rest = rest[nl+1:]
 		colon := bytes.IndexByte(line, ':')
 		if colon < 0 { // the blank line
-			dst = append(dst, line...)
+			dst = appendCRLFLines(dst, line)
 			continue
 		}
 		for _, ch := range line[:colon] {
@@ -257,7 +266,24 @@ func appendEscapedHead(dst, head []byte, reqEnd int) []byte {
 				dst = append(dst, ch)
 			}
 		}
-		dst = append(dst, line[colon:]...)
+		dst = appendCRLFLines(dst, line[colon:])
+	}
+	return dst
+}
+
+// appendCRLFLines copies b, whose lines end in LF or CRLF, with every line ending in CRLF.
+func appendCRLFLines(dst, b []byte) []byte {
+	for len(b) > 0 {
+		nl := bytes.IndexByte(b, '\n')
+		if nl < 0 {
+			return append(dst, b...)
+		}
+		if nl == 0 || b[nl-1] != '\r' {
+			dst = append(append(dst, b[:nl]...), '\r', '\n')
+		} else {
+			dst = append(dst, b[:nl+1]...)
+		}
+		b = b[nl+1:]
 	}
 	return dst
 }
