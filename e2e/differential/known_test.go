@@ -122,5 +122,4 @@ var knownDifferences = []listed{
 
 // bugDifferences are differences in radosswift's servers still to fix; each row says
 // what Swift does and why it matters.
-var bugDifferences = []listed{
-}
+var bugDifferences = []listed{}
