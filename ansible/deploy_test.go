@@ -1,5 +1,5 @@
 // Package ansible_test deploys with the playbook in its local test mode (three storage
-// nodes on 127.0.0.2-4 and a proxy on 127.0.0.1, supervised processes, a Ceph test bed
+// nodes on SUBNET.2-4 and a proxy on SUBNET.1 (a 127.87.N subnet of its own), supervised processes, a Ceph test bed
 // of its own)
 // and checks the deployment works and that a second run changes nothing.
 package ansible_test
@@ -38,16 +38,18 @@ func TestLocalDeploymentOfThreeNodesServesSwiftAndIsIdempotent(t *testing.T) {
 	defer cancel()
 	dir := filepath.Join(t.TempDir(), "deploy")
 	t.Cleanup(func() { localdeploy.Down(t, dir) })
+	// A subnet of its own, so that a deployment or stack on 127.0.0.1's ports (a
+	// developer's, another test's) may run at the same time.
+	if os.Getenv("LOCAL_DEPLOY_SUBNET") == "" {
+		t.Setenv("LOCAL_DEPLOY_SUBNET", fmt.Sprintf("127.87.%d", 10+os.Getpid()%200))
+	}
 
 	started := time.Now()
 	out, err := localdeploy.Run(ctx, binary, "up", dir, "3")
 	require.NoError(t, err, tail(out))
 	recap, err := localdeploy.ParseRecap(out)
 	require.NoError(t, err, tail(out))
-	subnet := os.Getenv("LOCAL_DEPLOY_SUBNET") // deployments side by side; default 127.0.0
-	if subnet == "" {
-		subnet = "127.0.0"
-	}
+	subnet := os.Getenv("LOCAL_DEPLOY_SUBNET")
 	nodes := []string{subnet + ".2", subnet + ".3", subnet + ".4"}
 	for _, host := range append(nodes, subnet+".1") {
 		require.Contains(t, recap, host, "three storage nodes and the proxy")
