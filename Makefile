@@ -8,7 +8,7 @@ VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/radosswift/radosswift/version.Version=$(VERSION)
 RUN_DIR ?= $(CURDIR)/.run
 
-.PHONY: bench-db all deps build test test-unit bench bench-engine run stop lint clean
+.PHONY: bench-db all deps build test test-unit bench bench-engine conformance run stop lint clean
 
 all: build
 
@@ -102,6 +102,20 @@ bench-db: deps
 	. "$$bed/env"; \
 	go test -count=1 -run '^$$' -bench ListPage -benchtime 1x -v ./accountdb/radosdb/ | grep -v '^goos\|^goarch\|^pkg\|^cpu'; \
 	go test -count=1 -run '^$$' -bench MergeOneRow -benchtime 300x ./accountdb/radosdb/ | grep Benchmark
+
+# conformance: Swift 2.30.1's own functional suite (test/functional, s3api included) against
+# this tree's servers behind Debian's Swift proxy, on a private stack torn down afterwards
+# (scripts/swift-functional; ports 18080 and 16200-16202 unless RUN_STACK_*_PORT say
+# otherwise). SWIFT_SRC: an exported Swift 2.30.1 tree, e.g. made with
+#   git -C /work/.mirror/openstack+swift/repo archive 2.30.1 | tar -x -C /work/swift-2.30.1
+# CONFORMANCE_ENCRYPTION=0 runs without keymaster and encryption in the pipeline.
+# Writes .conformance/encN/report.md (and junit/, logs/, stack-log/); about 20 minutes when
+# nothing hangs (CONFORMANCE_DEADLINE, 2 hours by default, bounds it otherwise).
+CONFORMANCE_ENCRYPTION ?= 1
+
+conformance: build
+	@[ -n "$(SWIFT_SRC)" ] || { echo "make conformance SWIFT_SRC=/path/to/swift-2.30.1 [CONFORMANCE_ENCRYPTION=0|1]"; exit 2; }
+	CONFORMANCE_ENCRYPTION=$(CONFORMANCE_ENCRYPTION) scripts/swift-functional "$(SWIFT_SRC)" $(CONFORMANCE_MODULES)
 
 run: build
 	@scripts/run-stack up "$(RUN_DIR)"
