@@ -67,9 +67,11 @@ func New(cfg Config, deps Deps) *Server {
 		MaxClients:    cfg.MaxClients,
 		ClientTimeout: cfg.ClientTimeout,
 		HeadTimeout:   cfg.HeadTimeout,
-		// Only the replicator's REPLICATE carries a body (its JSON arguments); Swift's
-		// container and account PUTs, POSTs and DELETEs read none.
-		BodyMethods: []string{"REPLICATE"},
+		// The methods that carry a body in Swift's protocol: the replicator's REPLICATE
+		// and the proxy's UPDATE (JSON items: the expirer queue of async deletes) and
+		// PUT (a sharded container's JSON shard ranges); POST, DELETE, HEAD and GET
+		// read none.
+		BodyMethods: []string{"PUT", "UPDATE", "REPLICATE"},
 		MaxBodySize: 16 << 20,
 		Responder:   s.respond,
 	})
