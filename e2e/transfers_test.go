@@ -11,7 +11,6 @@ import (
 	"math/rand"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -25,16 +24,6 @@ import (
 // a GET may come while a slow PUT streams, and an SLO's segments are read one after
 // another. Each used to wait for memory that a transfer blocked on the proxy held.
 
-// transfersProxy is the proxy TestMain's stack listens on: run-stack's
-// RUN_STACK_PROXY_PORT, which the stack inherits from this process's environment.
-func transfersProxy() string {
-	port := os.Getenv("RUN_STACK_PROXY_PORT")
-	if port == "" {
-		port = "8080"
-	}
-	return "http://127.0.0.1:" + port
-}
-
 type transfersAPI struct {
 	t       *testing.T
 	storage string
@@ -43,7 +32,7 @@ type transfersAPI struct {
 }
 
 func newTransfersAPI(t *testing.T) *transfersAPI {
-	req, err := http.NewRequest("GET", transfersProxy()+"/auth/v1.0", nil)
+	req, err := http.NewRequest("GET", ports.AuthURL(), nil)
 	require.NoError(t, err)
 	req.Header.Set("X-Auth-User", "test:tester")
 	req.Header.Set("X-Auth-Key", "testing")
