@@ -77,7 +77,7 @@ func (r *recorder) seen() []seen {
 	return append([]seen(nil), r.reqs...)
 }
 
-// ignoreBodiesNotSent is the object server's hook: a body announced by a method
+// ignoreBodiesNotSent stands in for the servers' rule (internal/backend): a body announced by a method
 // whose bodies it does not read is not read, and the connection is closed.
 func ignoreBodiesNotSent(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
 	if cl := h.ContentLength(); cl > 0 || cl == -1 {
