@@ -32,19 +32,10 @@ type transfersAPI struct {
 }
 
 func newTransfersAPI(t *testing.T) *transfersAPI {
-	req, err := http.NewRequest("GET", ports.AuthURL(), nil)
-	require.NoError(t, err)
-	req.Header.Set("X-Auth-User", "test:tester")
-	req.Header.Set("X-Auth-Key", "testing")
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
-	require.Equal(t, 200, resp.StatusCode)
+	auth := newSwiftAPI(t) // the same tempauth token
 	// Every request has a deadline: a transfer stalled on memory fails the test instead
 	// of hanging it (the proxy's own node_timeout is 10 s).
-	api := &transfersAPI{t: t, storage: resp.Header.Get("X-Storage-Url"), token: resp.Header.Get("X-Auth-Token"),
-		client: &http.Client{Timeout: 90 * time.Second}}
-	return api
+	return &transfersAPI{t: t, storage: auth.storage, token: auth.token, client: &http.Client{Timeout: 90 * time.Second}}
 }
 
 // do sends one request; body may be nil. It returns the status, headers and the MD5 and

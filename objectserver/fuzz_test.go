@@ -371,7 +371,7 @@ func FuzzCheckObjectCreation(f *testing.F) {
 		}
 		r := &objectRequest{ctx: &ctx, device: "sda1", partition: "p"}
 		r.ref.Account, r.ref.Container, r.ref.Object = "a", "c", "o"
-		size, at, err := srv.checkObjectCreation(&ctx.Request.Header, r.ref.Object, now)
+		size, at, err := srv.checkObjectCreation(&ctx.Request.Header, r.visitHeaders, r.ref.Object, now)
 		var answer *backend.Error
 		switch {
 		case err == nil:

@@ -26,7 +26,7 @@ func (s *Server) put(r *objectRequest) error {
 	if err != nil {
 		return err
 	}
-	size, deleteAt, err := s.checkObjectCreation(&ctx.Request.Header, r.ref.Object, ts)
+	size, deleteAt, err := s.checkObjectCreation(&ctx.Request.Header, r.visitHeaders, r.ref.Object, ts)
 	if err != nil {
 		return err
 	}
@@ -139,9 +139,9 @@ func (s *Server) put(r *objectRequest) error {
 }
 
 // checkObjectCreation is Swift's check_object_creation over a request head (it runs
-// before the body is read, and again in the handler); it returns the expected size (-1
-// for chunked) and the X-Delete-At to store.
-func (s *Server) checkObjectCreation(h *fasthttp.RequestHeader, object string, ts swift.Timestamp) (size, deleteAt int64, err error) {
+// before the body is read, and again in the handler); visit gives the headers as Swift
+// names them. It returns the expected size (-1 for chunked) and the X-Delete-At to store.
+func (s *Server) checkObjectCreation(h *fasthttp.RequestHeader, visit func(func(k, v string)), object string, ts swift.Timestamp) (size, deleteAt int64, err error) {
 	c := s.cfg.Constraints
 	switch n := h.ContentLength(); {
 	case n == -2: // neither Content-Length nor chunked
@@ -166,7 +166,7 @@ func (s *Server) checkObjectCreation(h *fasthttp.RequestHeader, object string, t
 	if ct := h.ContentType(); len(ct) == 0 || !utf8.Valid(ct) {
 		return 0, 0, backend.BadRequest("Invalid Content-Type")
 	}
-	if err := c.CheckMetadata(func(visit func(k, v string)) { backend.VisitHead(h, visit) }, "object"); err != nil {
+	if err := c.CheckMetadata(visit, "object"); err != nil {
 		return 0, 0, backend.BadRequest(err.Error())
 	}
 	return size, deleteAt, nil

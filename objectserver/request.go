@@ -15,7 +15,8 @@ type objectRequest struct {
 	partition string
 	ref       diskfile.ObjectRef
 	engine    diskfile.Engine
-	bodyRead  bool // a PUT's body was read to its end
+	bodyRead  bool        // a PUT's body was read to its end
+	headers   [][2]string // the request's headers as Swift names them, read once (visitHeaders)
 }
 
 // header returns a request header (case-insensitive).
@@ -29,8 +30,16 @@ func (r *objectRequest) hasHeader(name string) bool {
 }
 
 // visitHeaders calls visit for every request header, names as the client sent them.
+// A PUT visits them three times (checks, metadata, listing overrides): they are read
+// from fasthttp, and their names unescaped, once.
 func (r *objectRequest) visitHeaders(visit func(key, value string)) {
-	backend.VisitHeaders(r.ctx, visit)
+	if r.headers == nil {
+		r.headers = make([][2]string, 0, r.ctx.Request.Header.Len())
+		backend.VisitHeaders(r.ctx, func(k, v string) { r.headers = append(r.headers, [2]string{k, v}) })
+	}
+	for _, kv := range r.headers {
+		visit(kv[0], kv[1])
+	}
 }
 
 // timestamp is the request's X-Timestamp, which Swift requires for every change.

@@ -133,7 +133,8 @@ func (s *Server) checkHead(h *fasthttp.RequestHeader) error {
 	if err != nil {
 		return err
 	}
-	if _, _, err = s.checkObjectCreation(h, r.ref.Object, ts); err != nil {
+	visit := func(v func(k, v string)) { backend.VisitHead(h, v) }
+	if _, _, err = s.checkObjectCreation(h, visit, r.ref.Object, ts); err != nil {
 		return err
 	}
 	// An If-None-Match is decided by the stored version, read here as Swift reads it

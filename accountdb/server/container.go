@@ -60,7 +60,7 @@ func (s *Server) containerRequest(ctx *fasthttp.RequestCtx) (*request, error) {
 		return nil, err
 	}
 	if !backend.ValidUTF8Path(segs...) {
-		return nil, &backend.Error{Status: http.StatusPreconditionFailed, Body: "Invalid UTF8 or contains NULL"}
+		return nil, backend.ErrInvalidUTF8()
 	}
 	r := &request{ctx: ctx, device: segs[0], partition: segs[1], account: segs[2], container: segs[3], object: segs[4]}
 	if err := backend.ValidateInternalNames(r.account, r.container, r.object, s.cfg.AutoCreatePrefix); err != nil {

@@ -36,15 +36,6 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Cause }
 
-// WithHeader returns e with one more response header.
-func (e *Error) WithHeader(name, value string) *Error {
-	if e.Headers == nil {
-		e.Headers = map[string]string{}
-	}
-	e.Headers[name] = value
-	return e
-}
-
 // Status is an answer with swob's standard page for the status.
 func Status(status int) *Error { return &Error{Status: status} }
 
@@ -57,11 +48,6 @@ func BadRequest(body string) *Error { return Plain(http.StatusBadRequest, body) 
 // BadRequestHTML is a 400 whose reason swob sends as text/html (Swift passed no
 // content type).
 func BadRequestHTML(body string) *Error { return &Error{Status: http.StatusBadRequest, Body: body} }
-
-// Unavailable is a 503 caused by err (the backing store timed out or is gone).
-func Unavailable(err error) *Error {
-	return &Error{Status: http.StatusServiceUnavailable, Cause: err}
-}
 
 // StatusClientDisconnect is what Swift answers and logs for a client that went away
 // mid-request.

@@ -299,7 +299,7 @@ func TestEvery5xxIsLoggedWithItsCauseAnd4xxAreNot(t *testing.T) {
 	ctx.Request.Header.SetMethod("PUT")
 	ctx.Request.SetRequestURI("/sda1/p/a/c/o")
 	ctx.Request.Header.Set("X-Trans-Id", "tx123")
-	r.Respond(&ctx, Unavailable(errors.New("rados: ETIMEDOUT")))
+	r.Respond(&ctx, &Error{Status: http.StatusServiceUnavailable, Cause: errors.New("rados: ETIMEDOUT")})
 	r.Respond(&ctx, io.ErrUnexpectedEOF)
 	r.Respond(&ctx, BadRequest("Missing X-Timestamp header"))
 	r.Respond(&ctx, Status(StatusClientDisconnect))
